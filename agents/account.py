@@ -1,0 +1,27 @@
+"""A buying organisation: segment, fit, buying window and open opportunity."""
+
+import mesa
+
+from sim.processes.market import account_day
+from sim.pure import pure
+from sim.stages import SEGMENT_NAMES
+
+_account_day = pure(account_day)
+
+
+class Account(mesa.Agent):
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def segment(self) -> str:
+        return SEGMENT_NAMES[self.model.state.acc_seg[self.index]]
+
+    @property
+    def in_market(self) -> bool:
+        return bool(self.model.state.acc_since[self.index] >= 0)
+
+    def step(self):
+        """Enter or leave the market."""
+        _account_day(self.model.state, self.model.params, self.index, self.model.day)

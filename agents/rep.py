@@ -1,0 +1,29 @@
+"""A sales rep with business hours, a lead queue, deals and a time ledger."""
+
+import mesa
+
+from sim.processes.sales import rep_day
+from sim.pure import pure
+from sim.stages import ACTIVITY_NAMES
+
+_rep_day = pure(rep_day)
+
+
+class Rep(mesa.Agent):
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def queue_length(self) -> int:
+        s = self.model.state
+        return int(s.q_ptr[self.index + 1] - s.q_ptr[self.index])
+
+    @property
+    def time_use(self) -> dict[str, float]:
+        row = self.model.state.ledger[self.index]
+        return {name: float(row[k]) for k, name in enumerate(ACTIVITY_NAMES)}
+
+    def work(self):
+        """Work the day: due leads first, then deals, prospecting or idle time."""
+        _rep_day(self.model.state, self.model.params, self.index, self.model.day)

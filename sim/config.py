@@ -1,0 +1,290 @@
+"""Structured, validated configuration: the Hydra schema with units and allowed ranges.
+
+Each field's metadata states what is allowed; `validate` walks the composed config and
+raises `ConfigError` naming the key, the value and the allowed range or choices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+
+
+class ConfigError(ValueError):
+    """A configuration value that is not allowed; the message names key, value and rule."""
+
+
+def rng(lo=None, hi=None, *, lo_open=False, hi_open=False, unit=""):
+    """Field metadata for a numeric range (closed unless told open)."""
+    return {"lo": lo, "hi": hi, "lo_open": lo_open, "hi_open": hi_open, "unit": unit}
+
+
+def choice(*options):
+    return {"choices": options}
+
+
+def num(default, *, doc="", **kw):
+    return field(default=default, metadata={**rng(**kw), "doc": doc})
+
+
+def pick(default, options, doc=""):
+    return field(default=default, metadata={**choice(*options), "doc": doc})
+
+
+PROB = {"lo": 0.0, "hi": 1.0}
+
+
+@dataclass
+class SimConfig:
+    days: int = num(730, lo=1, hi=36500, unit="days", doc="simulated days (day 0 is a Monday)")
+    seed: int = num(42, lo=0, hi=2**63 - 1, doc="root seed of every random draw")
+    engine: str = pick("fast", ("fast", "reference"), "fast = Numba kernels; reference = pure Python Mesa agents")
+    threads: int = num(0, lo=0, hi=1024, doc="Numba threads; 0 = Numba's default")
+    debug: bool = field(default=False, metadata={"doc": "check the model's invariants every day"})
+
+
+@dataclass
+class SegmentConfig:
+    share: float = num(0.33, **PROB, doc="share of accounts in this segment")
+    group_size: float = num(7.5, lo=1, hi=50, unit="contacts", doc="mean buying-group size (Gartner: 6-10)")
+    deal_value: float = num(40000.0, lo=0, lo_open=True, unit="currency", doc="mean deal value")
+    deal_value_cv: float = num(0.6, lo=0, hi=5, doc="coefficient of variation of deal value")
+    cycle_days: float = num(60.0, lo=1, hi=1000, unit="days", doc="mean opportunity cycle length")
+    in_market_days: float = num(75.0, lo=1, hi=1000, unit="days", doc="mean length of a buying window")
+    opp_minutes_per_day: float = num(20.0, lo=0, hi=480, unit="minutes", doc="rep time an open deal asks per working day")
+
+
+def _smb():
+    return SegmentConfig(0.45, 5.0, 12000.0, 0.6, 21.0, 35.0, 10.0)
+
+
+def _mid():
+    return SegmentConfig(0.40, 8.0, 45000.0, 0.6, 60.0, 75.0, 20.0)
+
+
+def _ent():
+    return SegmentConfig(0.15, 11.5, 160000.0, 0.7, 135.0, 150.0, 35.0)
+
+
+@dataclass
+class MarketConfig:
+    accounts: int = num(20000, lo=1, hi=10_000_000, doc="accounts in the addressable market")
+    smb: SegmentConfig = field(default_factory=_smb)
+    mid_market: SegmentConfig = field(default_factory=_mid)
+    enterprise: SegmentConfig = field(default_factory=_ent)
+    in_market_rate: float = num(0.0009, **PROB, unit="1/day", doc="daily chance an out-of-market account starts buying")
+    intent_ramp_days: float = num(21.0, lo=0, lo_open=True, unit="days", doc="days for intent to reach its peak")
+    cool_off_days: int = num(120, lo=0, unit="days", doc="days a lost or undecided account stays out of market")
+    customer_days: int = num(365, lo=0, unit="days", doc="days a new customer stays out of market")
+    two_decision_makers_share: float = num(0.4, **PROB, doc="share of buying groups with two decision makers")
+    fit_a: float = num(2.0, lo=0, lo_open=True, doc="Beta(a, b) shape of ICP fit")
+    fit_b: float = num(2.5, lo=0, lo_open=True, doc="Beta(a, b) shape of ICP fit")
+
+
+@dataclass
+class ChannelConfig:
+    budget_per_day: float = num(500.0, lo=0, unit="currency/day")
+    cost_per_touch: float = num(0.5, lo=0, lo_open=True, unit="currency")
+    response_rate: float = num(0.01, **PROB, doc="response chance per touch for a fit=1, intent=0 contact")
+    fit_weight: float = num(0.7, **PROB, doc="how much the response depends on fit (0 = not at all)")
+    intent_lift: float = num(3.0, lo=0, doc="response multiplier at full intent is 1 + intent_lift")
+    points: float = num(15.0, lo=0, hi=100, unit="score points", doc="engagement points a response earns")
+
+
+def _email():
+    return ChannelConfig(600.0, 0.05, 0.004, 0.5, 2.0, 8.0)
+
+
+def _search():
+    return ChannelConfig(900.0, 3.0, 0.025, 0.6, 5.0, 25.0)
+
+
+def _webinar():
+    return ChannelConfig(400.0, 2.0, 0.02, 0.8, 2.5, 20.0)
+
+
+def _events():
+    return ChannelConfig(700.0, 25.0, 0.12, 0.8, 1.5, 35.0)
+
+
+@dataclass
+class MarketingConfig:
+    email: ChannelConfig = field(default_factory=_email)
+    paid_search: ChannelConfig = field(default_factory=_search)
+    webinar: ChannelConfig = field(default_factory=_webinar)
+    events: ChannelConfig = field(default_factory=_events)
+    budget_scale: float = num(1.0, lo=0, hi=1000, doc="multiplies every channel's budget (a lever for spend sweeps)")
+    inbound_rate: float = num(0.004, lo=0, hi=0.5, unit="1/day", doc="daily inbound (demo request) chance of a contact at full intent")
+    inbound_points: float = num(45.0, lo=0, hi=100, unit="score points")
+    fit_points: float = num(40.0, lo=0, hi=100, unit="score points", doc="score points for a perfect fit")
+    engagement_cap: float = num(60.0, lo=0, hi=100, unit="score points", doc="engagement counts up to this")
+    half_life_days: float = num(30.0, lo=0, lo_open=True, unit="days", doc="engagement half-life")
+    mql_threshold: float = num(50.0, lo=0, hi=100, lo_open=True, unit="score points", doc="score that makes an MQL (score range 0-100)")
+    business_hours_share: float = num(0.75, **PROB, doc="share of inquiries arriving 09:00-17:00")
+    weekend_factor: float = num(0.3, **PROB, doc="weekend inquiry rate relative to a weekday")
+    nurture_days: int = num(60, lo=0, unit="days", doc="days a rejected lead stays in nurture before it can re-MQL")
+    recycle_days: int = num(90, lo=0, unit="days", doc="days an unreached lead waits before it can re-MQL")
+
+
+@dataclass
+class DecayConfig:
+    kind: str = pick("power", ("power", "two_exponential"), "shape of the lead-age decay curve")
+    tau_minutes: float = num(30.0, lo=0, lo_open=True, unit="minutes", doc="power: (1 + age/tau)^-alpha")
+    alpha: float = num(1.2, lo=0, hi=5, doc="power: exponent")
+    weight_fast: float = num(0.9, **PROB, doc="two_exponential: weight of the fast component")
+    tau_fast_minutes: float = num(8.0, lo=0, lo_open=True, unit="minutes")
+    tau_slow_minutes: float = num(360.0, lo=0, lo_open=True, unit="minutes")
+    reach_share: float = num(0.5, **PROB, doc="share of the decay (in log odds) acting on reach; the rest on qualification")
+
+
+@dataclass
+class SalesConfig:
+    reps: int = num(40, lo=1, hi=100000, doc="reps who work leads, opportunities and prospects")
+    hours_per_day: float = num(8.0, lo=0, hi=24, lo_open=True, unit="hours")
+    work_start_hour: float = num(9.0, lo=0, hi=24, lo_open=False, hi_open=True, unit="hour of day")
+    admin_share: float = num(0.2, **PROB, doc="share of working time spent on admin")
+    check_interval_minutes: float = num(240.0, lo=1, hi=1440, unit="minutes", doc="longest time between queue checks")
+    switch_minutes: float = num(0.5, lo=0, hi=60, unit="minutes", doc="cost of each queue check (context switch)")
+    attempt_minutes: float = num(6.0, lo=0, lo_open=True, hi=480, unit="minutes", doc="a call attempt with logging")
+    conversation_minutes: float = num(25.0, lo=0, hi=480, unit="minutes", doc="a qualifying conversation")
+    max_lead_share: float = num(0.35, **PROB, doc="most of the working day reps give to lead follow-up")
+    max_prospecting_share: float = num(0.3, **PROB, doc="most of the working day reps give to prospecting; the rest of free time is idle")
+    meetings_per_prospecting_hour: float = num(0.04, lo=0, hi=10, unit="1/hour")
+    reach_rate: float = num(0.55, **PROB, doc="chance an attempt reaches a fresh lead")
+    qualify_rate: float = num(0.95, **PROB, doc="chance a reached, accepted, perfectly fitting fresh lead qualifies")
+    observe_noise: float = num(0.15, lo=0, hi=2, doc="sd of a rep's read of fit at first contact")
+    give_up_prob: float = num(0.45, **PROB, doc="chance a rep gives up after an unanswered attempt")
+    lead_expiry_days: int = num(10, lo=1, hi=3650, unit="days", doc="an untouched lead older than this is never touched")
+    cost_per_day: float = num(650.0, lo=0, unit="currency/day", doc="loaded cost of a rep per calendar day")
+
+
+@dataclass
+class HandoffConfig:
+    mode: str = pick("realtime", ("realtime", "batch"), "realtime routing or a batched pull")
+    batch_hours: float = num(24.0, lo=0, lo_open=True, hi=720, unit="hours", doc="batch: hours between pulls")
+
+
+@dataclass
+class PolicyConfig:
+    handoff: HandoffConfig = field(default_factory=HandoffConfig)
+    routing: str = pick("round_robin", ("round_robin", "load_balanced"), "how MQLs are assigned to reps")
+    discipline: str = pick("fifo", ("fifo", "lifo", "score"), "which due lead a rep works first")
+    sla_minutes: float = num(1440.0, lo=1, hi=100000, unit="minutes", doc="first-touch target; reps pace queue checks to it")
+    breach_action: str = pick("none", ("none", "alert"), "alert: a breached lead jumps its rep's queue")
+    max_attempts: int = num(6, lo=1, hi=20, doc="attempts before a lead is recycled")
+    cadence_minutes: list[float] = field(
+        default_factory=lambda: [0.0, 60.0, 1440.0, 2880.0, 5760.0, 10080.0],
+        metadata={"doc": "offset of attempt k from the first attempt; increasing; one per attempt", "unit": "minutes"},
+    )
+    acceptance_threshold: float = num(0.3, **PROB, doc="sales accept a lead whose fit, as the rep reads it, is at least this")
+
+
+@dataclass
+class OpportunityConfig:
+    sql_to_opportunity: float = num(0.7, **PROB, doc="chance an SQL opens an opportunity")
+    win_rate: float = num(0.5, **PROB, doc="base win chance of a perfect-fit, fully worked deal with one decision maker")
+    fit_effect: float = num(0.6, **PROB, doc="how much fit moves the win chance")
+    two_dm_factor: float = num(55 / 81, **PROB, doc="win chance with two decision makers relative to one (CEB: 55% vs 81%)")
+    no_decision_rate: float = num(0.42, **PROB, doc="chance an unwon deal ends in no decision, at 8 buyers")
+    no_decision_per_member: float = num(0.02, lo=0, hi=0.2, doc="added no-decision chance per buyer above 8")
+    attention_elasticity: float = num(0.5, lo=0, hi=5, doc="win chance scales with (time given / time asked) to this power")
+
+
+@dataclass
+class OutputConfig:
+    dir: str = field(default="results/runs", metadata={"doc": "where run folders go"})
+    leads: bool = field(default=False, metadata={"doc": "write the per-lead log"})
+    csv: bool = field(default=False, metadata={"doc": "also write CSV copies of the tables"})
+    name: str = field(default="", metadata={"doc": "run folder name; empty = a timestamp"})
+
+
+@dataclass
+class FunnelConfig:
+    sim: SimConfig = field(default_factory=SimConfig)
+    market: MarketConfig = field(default_factory=MarketConfig)
+    marketing: MarketingConfig = field(default_factory=MarketingConfig)
+    sales: SalesConfig = field(default_factory=SalesConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    opportunity: OpportunityConfig = field(default_factory=OpportunityConfig)
+    decay: DecayConfig = field(default_factory=DecayConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    scenario: str = field(default="default", metadata={"doc": "name of the scenario preset"})
+
+
+CHANNELS = ("email", "paid_search", "webinar", "events")
+
+
+def register() -> None:
+    """Register the schema so `conf/config.yaml` can extend it."""
+    ConfigStore.instance().store(name="funnelsim_schema", node=FunnelConfig)
+
+
+def _check_field(path: str, value: Any, meta: dict) -> None:
+    if "choices" in meta:
+        if value not in meta["choices"]:
+            raise ConfigError(f"{path}={value!r} is not allowed; choose one of {', '.join(meta['choices'])}")
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    lo, hi = meta.get("lo"), meta.get("hi")
+    unit = f" {meta['unit']}" if meta.get("unit") else ""
+    bad = value != value  # NaN
+    if lo is not None:
+        bad |= value <= lo if meta.get("lo_open") else value < lo
+    if hi is not None:
+        bad |= value >= hi if meta.get("hi_open") else value > hi
+    if bad:
+        left = "(" if meta.get("lo_open") else "["
+        right = ")" if meta.get("hi_open") else "]"
+        allowed = f"{left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
+        raise ConfigError(f"{path}={value!r} is out of range; allowed {allowed}{unit}")
+
+
+def _walk(obj: Any, prefix: str) -> None:
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        path = f"{prefix}{f.name}"
+        if is_dataclass(value):
+            _walk(value, path + ".")
+        else:
+            _check_field(path, value, f.metadata)
+
+
+def validate(cfg: FunnelConfig) -> FunnelConfig:
+    """Check every range and every rule that spans fields; raise ConfigError on the first breach."""
+    _walk(cfg, "")
+    shares = [getattr(cfg.market, s).share for s in ("smb", "mid_market", "enterprise")]
+    if abs(sum(shares) - 1.0) > 1e-6:
+        raise ConfigError(f"market.*.share must sum to 1 (smb, mid_market, enterprise); got {sum(shares):.6g}")
+    cad = list(cfg.policy.cadence_minutes)
+    if len(cad) < cfg.policy.max_attempts:
+        raise ConfigError(
+            f"policy.cadence_minutes has {len(cad)} offsets but policy.max_attempts={cfg.policy.max_attempts}; "
+            "give one offset per attempt"
+        )
+    if cad and cad[0] != 0:
+        raise ConfigError(f"policy.cadence_minutes[0]={cad[0]!r}; the first attempt has offset 0")
+    for k in range(1, len(cad)):
+        if not cad[k] > cad[k - 1]:
+            raise ConfigError(f"policy.cadence_minutes={cad} is not increasing at position {k}; offsets must increase")
+    if cfg.sales.work_start_hour + cfg.sales.hours_per_day > 24:
+        raise ConfigError(
+            f"sales.work_start_hour + sales.hours_per_day = {cfg.sales.work_start_hour + cfg.sales.hours_per_day}; "
+            "a working day must end by 24:00"
+        )
+    if cfg.sales.admin_share + cfg.sales.max_lead_share > 1:
+        raise ConfigError("sales.admin_share + sales.max_lead_share must be at most 1")
+    touch = cfg.marketing.budget_scale * sum(
+        getattr(cfg.marketing, ch).budget_per_day / getattr(cfg.marketing, ch).cost_per_touch for ch in CHANNELS
+    )
+    contacts = cfg.market.accounts * sum(
+        getattr(cfg.market, s).share * getattr(cfg.market, s).group_size for s in ("smb", "mid_market", "enterprise")
+    )
+    if touch / max(contacts, 1.0) > 0.5:
+        raise ConfigError(
+            f"marketing budgets buy {touch:.0f} touches a day for about {contacts:.0f} contacts; "
+            "at most one touch per contact every two days is allowed (lower marketing.budget_scale or a channel's budget_per_day, or raise its cost_per_touch)"
+        )
+    return cfg

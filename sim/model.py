@@ -1,0 +1,130 @@
+"""FunnelModel: the Mesa frame around the funnel's state, schedule and data collection."""
+
+from __future__ import annotations
+
+import mesa
+import numba
+import numpy as np
+
+from agents import Account, Contact, Marketer, Rep
+from sim.config import FunnelConfig, validate
+from sim.invariants import check_invariants
+from sim.params import make_params
+from sim.processes.observe import observe
+from sim.processes.opportunities import apply_events, opportunities_day
+from sim.pure import pure
+from sim.state import D, DAILY, grow_deals, n_contacts, new_state
+
+_apply_events = pure(apply_events)
+_opportunities_day = pure(opportunities_day)
+_observe = pure(observe)
+
+REPORTED = ("inquiries", "mqls", "sals", "sqls", "won", "revenue", "pipeline", "open_leads")
+
+
+def _with_overrides(config: FunnelConfig | None, seed, engine, days, kwargs) -> FunnelConfig:
+    if config is None:
+        from sim.loading import load_config
+
+        config = load_config([f"{k.replace('__', '.')}={v}" for k, v in kwargs.items()])
+    elif kwargs:
+        raise TypeError("pass either a config or keyword levers, not both")
+    if seed is not None:
+        config.sim.seed = int(seed)
+    if engine is not None:
+        config.sim.engine = engine
+    if days is not None:
+        config.sim.days = int(days)
+    return validate(config)
+
+
+class FunnelModel(mesa.Model):
+    """A B2B revenue engine, one step per day.
+
+    Keyword levers use `__` for dots (``marketing__mql_threshold=60``), so the model runs
+    under ``mesa.batch_run``.  ``engine="fast"`` steps Numba kernels over the state arrays;
+    ``engine="reference"`` steps one Mesa agent per account and contact in pure Python.
+    """
+
+    def __init__(self, config: FunnelConfig | None = None, *, seed=None, engine=None, days=None, **levers):
+        cfg = _with_overrides(config, seed, engine, days, levers)
+        super().__init__(seed=cfg.sim.seed)
+        self.config = cfg
+        if cfg.sim.threads > 0:
+            numba.set_num_threads(min(cfg.sim.threads, numba.config.NUMBA_NUM_THREADS))
+        probe = make_params(cfg, 1)
+        self.params = make_params(cfg, n_contacts(probe))
+        self.state = new_state(self.params)
+        self.day = 0
+        self.reference = cfg.sim.engine == "reference"
+        self.debug = cfg.sim.debug
+        self.marketer = Marketer(self)
+        self.reps = [Rep(self, r) for r in range(self.params.reps)]
+        if self.reference:
+            self.accounts = [Account(self, a) for a in range(self.params.n_accounts)]
+            self.contacts = [Contact(self, c) for c in range(self.state.stage.shape[0])]
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: (lambda m, i=D[name]: float(m.state.daily[m.day - 1, i])) for name in REPORTED}
+        )
+        self.running = True
+
+    @property
+    def n_contacts(self) -> int:
+        return int(self.state.stage.shape[0])
+
+    def step(self):
+        """One day: market, marketing, handoff, sales work, opportunities, observation."""
+        if self.day >= self.params.days:
+            self.running = False
+            return
+        self.state = grow_deals(self.state, int(self.state.opp_open.sum()) + 1)
+        S, P, d = self.state, self.params, self.day
+        if self.reference:
+            self._step_reference(S, P, d)
+        else:
+            from sim.kernels import step_fast
+
+            step_fast(S, P, d)
+        if self.debug:
+            check_invariants(S, P, d)
+        self.day += 1
+        self.datacollector.collect(self)
+        if self.day >= self.params.days:
+            self.running = False
+
+    def _step_reference(self, S, P, d):
+        with np.errstate(over="ignore"):
+            for account in self.accounts:
+                account.step()
+            inq = mql = 0
+            touches = [0, 0, 0, 0]
+            for contact in self.contacts:
+                ch, i, m = contact.step()
+                inq += i
+                mql += m
+                if ch >= 0:
+                    touches[ch] += 1
+            S.daily[d, D["inquiries"]] += inq
+            S.daily[d, D["mqls"]] += mql
+            for k in range(4):
+                S.daily[d, D["touches_email"] + k] += touches[k]
+            self.marketer.hand_off(pure_python=True)
+            for rep in self.reps:
+                rep.work()
+            _apply_events(S, P, d)
+            _opportunities_day(S, P, d)
+            _observe(S, P, d)
+
+    def run(self, progress: bool = False):
+        """Step to the configured number of days."""
+        days = range(self.day, self.params.days)
+        if progress:
+            from tqdm import tqdm
+
+            days = tqdm(days, desc="days", unit="day", leave=False)
+        for _ in days:
+            self.step()
+        return self
+
+
+__all__ = ["FunnelModel", "DAILY"]

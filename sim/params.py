@@ -1,0 +1,129 @@
+"""Flatten a validated config into the numeric parameters the behaviour functions read."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from sim.config import CHANNELS, FunnelConfig
+
+SEGMENTS = ("smb", "mid_market", "enterprise")
+
+_FIELDS = """
+seed days n_accounts
+seg_cum group_size deal_value deal_cv cycle_days in_market_days opp_minutes
+in_market_rate ramp_days cool_off_days customer_days two_dm_share fit_a fit_b
+ch_prob ch_cum ch_resp ch_fitw ch_intent ch_points ch_cost p_touch
+inbound_rate inbound_points fit_points eng_cap half_life mql_threshold bh_share weekend_factor
+nurture_days recycle_days
+decay_kind tau alpha w_fast tau_fast tau_slow reach_share
+reps work_start work_minutes admin_share check_minutes switch_minutes attempt_minutes conv_minutes
+max_lead_share max_prosp_share meeting_rate reach_rate qualify_rate observe_noise give_up
+expiry_minutes rep_cost
+handoff_mode batch_minutes routing discipline sla breach_action max_attempts cadence acceptance
+sql_to_opp win_rate fit_effect two_dm_factor nd_rate nd_per_member att_elast ev_cap
+"""
+Params = namedtuple("Params", _FIELDS.split())
+
+ROUTING = ("round_robin", "load_balanced")
+DISCIPLINE = ("fifo", "lifo", "score")
+HANDOFF = ("realtime", "batch")
+BREACH = ("none", "alert")
+DECAY = ("power", "two_exponential")
+
+
+def expected_contacts(cfg: FunnelConfig) -> float:
+    m = cfg.market
+    return m.accounts * sum(getattr(m, s).share * getattr(m, s).group_size for s in SEGMENTS)
+
+
+def make_params(cfg: FunnelConfig, n_contacts: int) -> Params:
+    """Numbers in model units: minutes for times within the day, days for market clocks."""
+    m, mk, s, po, op, dc = cfg.market, cfg.marketing, cfg.sales, cfg.policy, cfg.opportunity, cfg.decay
+    seg = [getattr(m, k) for k in SEGMENTS]
+    ch = [getattr(mk, k) for k in CHANNELS]
+    f8 = np.float64
+    scale = mk.budget_scale / max(n_contacts, 1)
+    ch_prob = np.array([c.budget_per_day / c.cost_per_touch * scale for c in ch], dtype=f8)
+    work_minutes = s.hours_per_day * 60.0
+    # Reps pace their queue checks to the SLA: half the target, never longer than their habit.
+    check = min(s.check_interval_minutes, max(po.sla_minutes / 2.0, 1.0))
+    return Params(
+        seed=np.uint64(cfg.sim.seed),
+        days=int(cfg.sim.days),
+        n_accounts=int(m.accounts),
+        seg_cum=np.cumsum([g.share for g in seg]).astype(f8),
+        group_size=np.array([g.group_size for g in seg], dtype=f8),
+        deal_value=np.array([g.deal_value for g in seg], dtype=f8),
+        deal_cv=np.array([g.deal_value_cv for g in seg], dtype=f8),
+        cycle_days=np.array([g.cycle_days for g in seg], dtype=f8),
+        in_market_days=np.array([g.in_market_days for g in seg], dtype=f8),
+        opp_minutes=np.array([g.opp_minutes_per_day for g in seg], dtype=f8),
+        in_market_rate=float(m.in_market_rate),
+        ramp_days=float(m.intent_ramp_days),
+        cool_off_days=int(m.cool_off_days),
+        customer_days=int(m.customer_days),
+        two_dm_share=float(m.two_decision_makers_share),
+        fit_a=float(m.fit_a),
+        fit_b=float(m.fit_b),
+        ch_prob=ch_prob,
+        ch_cum=np.cumsum(ch_prob),
+        ch_resp=np.array([c.response_rate for c in ch], dtype=f8),
+        ch_fitw=np.array([c.fit_weight for c in ch], dtype=f8),
+        ch_intent=np.array([c.intent_lift for c in ch], dtype=f8),
+        ch_points=np.array([c.points for c in ch], dtype=f8),
+        ch_cost=np.array([c.cost_per_touch for c in ch], dtype=f8),
+        p_touch=float(ch_prob.sum()),
+        inbound_rate=float(mk.inbound_rate),
+        inbound_points=float(mk.inbound_points),
+        fit_points=float(mk.fit_points),
+        eng_cap=float(mk.engagement_cap),
+        half_life=float(mk.half_life_days),
+        mql_threshold=float(mk.mql_threshold),
+        bh_share=float(mk.business_hours_share),
+        weekend_factor=float(mk.weekend_factor),
+        nurture_days=int(mk.nurture_days),
+        recycle_days=int(mk.recycle_days),
+        decay_kind=DECAY.index(dc.kind),
+        tau=float(dc.tau_minutes),
+        alpha=float(dc.alpha),
+        w_fast=float(dc.weight_fast),
+        tau_fast=float(dc.tau_fast_minutes),
+        tau_slow=float(dc.tau_slow_minutes),
+        reach_share=float(dc.reach_share),
+        reps=int(s.reps),
+        work_start=float(s.work_start_hour * 60.0),
+        work_minutes=float(work_minutes),
+        admin_share=float(s.admin_share),
+        check_minutes=float(check),
+        switch_minutes=float(s.switch_minutes),
+        attempt_minutes=float(s.attempt_minutes),
+        conv_minutes=float(s.conversation_minutes),
+        max_lead_share=float(s.max_lead_share),
+        max_prosp_share=float(s.max_prospecting_share),
+        meeting_rate=float(s.meetings_per_prospecting_hour),
+        reach_rate=float(s.reach_rate),
+        qualify_rate=float(s.qualify_rate),
+        observe_noise=float(s.observe_noise),
+        give_up=float(s.give_up_prob),
+        expiry_minutes=float(s.lead_expiry_days * 1440.0),
+        rep_cost=float(s.cost_per_day),
+        handoff_mode=HANDOFF.index(po.handoff.mode),
+        batch_minutes=float(po.handoff.batch_hours * 60.0),
+        routing=ROUTING.index(po.routing),
+        discipline=DISCIPLINE.index(po.discipline),
+        sla=float(po.sla_minutes),
+        breach_action=BREACH.index(po.breach_action),
+        max_attempts=int(po.max_attempts),
+        cadence=np.array(list(po.cadence_minutes), dtype=f8),
+        acceptance=float(po.acceptance_threshold),
+        sql_to_opp=float(op.sql_to_opportunity),
+        win_rate=float(op.win_rate),
+        fit_effect=float(op.fit_effect),
+        two_dm_factor=float(op.two_dm_factor),
+        nd_rate=float(op.no_decision_rate),
+        nd_per_member=float(op.no_decision_per_member),
+        att_elast=float(op.attention_elasticity),
+        ev_cap=256,
+    )

@@ -1,0 +1,79 @@
+"""Marketing: campaign touches and inbound responses, engagement, scoring and the MQL line."""
+
+from numba import njit
+
+from sim import rng
+from sim import stages as st
+from sim.processes.common import engagement, intent, marketing_owned, score
+
+INBOUND = 4  # channel code of an organic inbound response (after the paid channels 0-3)
+
+
+@njit(cache=True)
+def inquiry_minute(P, c, d):
+    """Minute of day `d` at which contact `c` responds: business hours with the stated share."""
+    u = rng.uniform(P.seed, rng.INQUIRY_TIME, c, d, 0)
+    if u < P.bh_share:
+        return 540.0 + 480.0 * (u / P.bh_share)
+    v = (u - P.bh_share) / (1.0 - P.bh_share)
+    m = 960.0 * v  # the 16 hours outside 09:00-17:00
+    return m if m < 540.0 else m + 480.0
+
+
+@njit(cache=True)
+def contact_day(S, P, c, d):
+    """One day of contact `c`. Returns (channel touched or -1, new inquiry 0/1, new MQL 0/1)."""
+    stage = S.stage[c]
+    if not marketing_owned(stage):
+        return -1, 0, 0
+    a = S.c_acc[c]
+    if S.acc_customer[a] == 1:
+        return -1, 0, 0
+    if (stage == st.REJECTED or stage == st.RECYCLED) and d < S.recycle_day[c]:
+        return -1, 0, 0
+    weekend = d % 7 >= 5
+    wf = P.weekend_factor if weekend else 1.0
+    inten = intent(S, P, a, d)
+    u = rng.uniform(P.seed, rng.TOUCH, c, d, 0)
+    touched = -1
+    points = 0.0
+    channel = -1
+    if u < P.p_touch:
+        ch = 0
+        while ch < 3 and u >= P.ch_cum[ch]:
+            ch += 1
+        touched = ch
+        fit = S.c_fit[c]
+        pr = P.ch_resp[ch] * (1.0 - P.ch_fitw[ch] + P.ch_fitw[ch] * fit) * (1.0 + P.ch_intent[ch] * inten) * wf
+        if rng.uniform(P.seed, rng.RESPONSE, c, d, 0) < pr:
+            points = P.ch_points[ch]
+            channel = ch
+    elif inten > 0.0 and u < P.p_touch + P.inbound_rate * inten * wf:
+        points = P.inbound_points
+        channel = INBOUND
+    if channel < 0:
+        return touched, 0, 0
+    eng = engagement(S, P, c, d) + points
+    S.eng[c] = eng
+    S.eng_day[c] = d
+    minute = d * 1440.0 + inquiry_minute(P, c, d)
+    new_inquiry = 0
+    if stage == st.KNOWN:
+        S.stage[c] = st.INQUIRY
+        S.created[c] = minute
+        S.source[c] = st.SOURCE_MARKETING
+        S.channel[c] = channel
+        new_inquiry = 1
+    if score(P, S.c_fit[c], eng) >= P.mql_threshold:
+        S.stage[c] = st.MQL
+        if S.mql_at[c] != S.mql_at[c]:
+            S.mql_at[c] = minute
+        if S.created[c] != S.created[c]:
+            S.created[c] = minute
+        S.lead_start[c] = minute
+        S.mql_day[c] = d
+        S.mql_count[c] += 1
+        S.attempts[c] = 0
+        S.ep_touch[c] = -1.0
+        return touched, new_inquiry, 1
+    return touched, new_inquiry, 0

@@ -1,0 +1,37 @@
+"""Observe: the day's metrics row, summed in a fixed order."""
+
+from numba import njit
+
+from sim.state import D, RS
+
+_REP_COLS = (
+    (RS["first_touches"], D["first_touches"]),
+    (RS["sla_met"], D["sla_met"]),
+    (RS["sals"], D["sals"]),
+    (RS["sqls"], D["sqls"]),
+    (RS["rejected"], D["rejected"]),
+    (RS["recycled"], D["recycled"]),
+    (RS["disqualified"], D["disqualified"]),
+    (RS["meetings"], D["meetings"]),
+)
+_MINUTES = D["lead_followup_minutes"]
+_PIPE = D["pipeline"]
+_INMKT = D["in_market"]
+
+
+@njit(cache=True)
+def observe(S, P, d):
+    for r in range(P.reps):
+        for src, dst in _REP_COLS:
+            S.daily[d, dst] += S.rep_stats[r, src]
+        for k in range(5):
+            S.daily[d, _MINUTES + k] += S.rep_today[r, k]
+    pipe = 0.0
+    in_mkt = 0
+    for a in range(P.n_accounts):
+        if S.opp_open[a] == 1:
+            pipe += S.opp_value[a]
+        if S.acc_since[a] >= 0:
+            in_mkt += 1
+    S.daily[d, _PIPE] = pipe
+    S.daily[d, _INMKT] = in_mkt

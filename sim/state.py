@@ -1,0 +1,183 @@
+"""Model state as separate arrays, allocated once and filled (never per step)."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+from scipy import stats as sps
+
+from sim import rng
+from sim.params import Params
+
+ACCOUNT_FIELDS = (
+    "acc_seg acc_fit acc_start acc_size acc_dm acc_since acc_until acc_cool acc_customer acc_owner "
+    "opp_open opp_created opp_close_day opp_source opp_rep opp_value opp_need opp_att opp_att_days opp_intent"
+).split()
+CONTACT_FIELDS = (
+    "c_acc c_role c_fit eng eng_day stage source channel created mql_at routed_at first_touch sal_at sql_at "
+    "opp_at closed_at rep attempts next_due lead_start ep_touch recycle_day mql_day mql_count"
+).split()
+REP_FIELDS = "rep_need rep_opps rep_att rep_load ledger rep_today rep_stats cursor".split()
+QUEUE_FIELDS = "active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n".split()
+TOTAL_FIELDS = "daily totals deals n_deals".split()
+
+State = namedtuple("State", ACCOUNT_FIELDS + CONTACT_FIELDS + REP_FIELDS + QUEUE_FIELDS + TOTAL_FIELDS)
+
+# Columns of the daily table.
+DAILY = (
+    "inquiries mqls routed first_touches sla_met sals sqls rejected recycled disqualified never_touched "
+    "opportunities_marketing opportunities_sales meetings won lost no_decision revenue pipeline open_leads "
+    "in_market lead_followup_minutes prospecting_minutes opportunity_minutes admin_minutes idle_minutes "
+    "touches_email touches_paid_search touches_webinar touches_events"
+).split()
+D = {name: i for i, name in enumerate(DAILY)}
+
+# Per-rep daily counters written by the rep's own day.
+REP_STATS = "first_touches sla_met sals sqls rejected recycled disqualified meetings".split()
+RS = {name: i for i, name in enumerate(REP_STATS)}
+
+# Running totals.
+TOTALS = "revenue revenue_marketing revenue_sales won lost no_decision cycle_days_sum meetings_wasted events_dropped".split()
+T = {name: i for i, name in enumerate(TOTALS)}
+
+# Columns of the deal log (one row per closed opportunity).
+DEALS = "account rep source created_at closed_at value outcome".split()
+DL = {name: i for i, name in enumerate(DEALS)}
+
+NAN = np.nan
+
+
+@njit(cache=True)
+def _setup_draws(seed, n_accounts, u_seg, u_fit, u_size, u_dm, u_mkt, u_len, mean_size):
+    for a in range(n_accounts):
+        u_seg[a] = rng.uniform(seed, rng.SETUP, a, -1, 0)
+        u_fit[a] = rng.uniform(seed, rng.SETUP, a, -1, 1)
+        u_dm[a] = rng.uniform(seed, rng.SETUP, a, -1, 3)
+        u_mkt[a] = rng.uniform(seed, rng.SETUP, a, -1, 4)
+        u_len[a] = rng.exponential(seed, rng.SETUP, a, -1, 5)
+    for a in range(n_accounts):
+        # Segment is known after the first loop; group size = 2 + Poisson(mean - 2).
+        s = 0
+        while s < 2 and u_seg[a] > mean_size[3 + s]:
+            s += 1
+        u_size[a] = 2 + rng.poisson(seed, rng.SETUP, a, -1, 2, max(mean_size[s] - 2.0, 0.0))
+
+
+def _account_draws(p: Params):
+    """Draw every account's fixed traits from the counter-based generator (shared by both drivers)."""
+    n = p.n_accounts
+    u = [np.empty(n) for _ in range(6)]
+    sizes = np.concatenate([p.group_size, p.seg_cum])
+    _setup_draws(p.seed, n, u[0], u[1], u[2], u[3], u[4], u[5], sizes)
+    seg = np.searchsorted(p.seg_cum, u[0], side="right").clip(0, 2).astype(np.int8)
+    fit = sps.beta.ppf(np.clip(u[1], 1e-12, 1 - 1e-12), p.fit_a, p.fit_b)
+    size = u[2].astype(np.int64)
+    return seg, fit, size, u[3], u[4], u[5]
+
+
+def n_contacts(p: Params) -> int:
+    return int(_account_draws(p)[2].sum())
+
+
+def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
+    """Allocate and initialise the market: accounts, their buying groups, reps and counters."""
+    seg, fit, size, u_dm, u_mkt, e_len = _account_draws(p)
+    A = p.n_accounts
+    N = int(size.sum())
+    R = p.reps
+    start = np.zeros(A, dtype=np.int32)
+    start[1:] = np.cumsum(size)[:-1]
+    dm = np.where(u_dm < p.two_dm_share, 2, 1).astype(np.int8)
+
+    # Accounts already in market on day 0, at the steady-state share.
+    win = p.in_market_days[seg]
+    rate = p.in_market_rate * (0.5 + fit)
+    in_mkt = u_mkt < rate * win / (1.0 + rate * win)
+    since = np.where(in_mkt, -np.floor(u_mkt / np.maximum(rate * win / (1 + rate * win), 1e-12) * win * 0.5), -1)
+    until = np.where(in_mkt, np.ceil(e_len * win), 0)
+
+    c_acc = np.repeat(np.arange(A, dtype=np.int32), size)
+    pos = np.arange(N) - start[c_acc]
+    role = np.where(pos < dm[c_acc], 0, np.where(pos % 2 == 0, 1, 2)).astype(np.int8)
+
+    f8 = lambda n, v=NAN: np.full(n, v, dtype=np.float64)  # noqa: E731
+    i4 = lambda n, v=0: np.full(n, v, dtype=np.int32)  # noqa: E731
+    i1 = lambda n, v=0: np.full(n, v, dtype=np.int8)  # noqa: E731
+    days = p.days
+    return State(
+        acc_seg=seg,
+        acc_fit=fit.astype(np.float64),
+        acc_start=start,
+        acc_size=size.astype(np.int32),
+        acc_dm=dm,
+        acc_since=since.astype(np.int32),
+        acc_until=until.astype(np.int32),
+        acc_cool=i4(A, -1),
+        acc_customer=i1(A),
+        acc_owner=i4(A, -1),
+        opp_open=i1(A),
+        opp_created=f8(A),
+        opp_close_day=i4(A, -1),
+        opp_source=i1(A),
+        opp_rep=i4(A, -1),
+        opp_value=f8(A, 0.0),
+        opp_need=f8(A, 0.0),
+        opp_att=f8(A, 0.0),
+        opp_att_days=i4(A),
+        opp_intent=f8(A, 0.0),
+        c_acc=c_acc,
+        c_role=role,
+        c_fit=fit[c_acc].astype(np.float64),
+        eng=f8(N, 0.0),
+        eng_day=i4(N),
+        stage=i1(N),
+        source=i1(N),
+        channel=i1(N, -1),
+        created=f8(N),
+        mql_at=f8(N),
+        routed_at=f8(N),
+        first_touch=f8(N),
+        sal_at=f8(N),
+        sql_at=f8(N),
+        opp_at=f8(N),
+        closed_at=f8(N),
+        rep=i4(N, -1),
+        attempts=i4(N),
+        next_due=f8(N),
+        lead_start=f8(N),
+        ep_touch=f8(N),
+        recycle_day=i4(N),
+        mql_day=i4(N, -1),
+        mql_count=i4(N),
+        rep_need=f8(R, 0.0),
+        rep_opps=i4(R),
+        rep_att=f8(R, 1.0),
+        rep_load=i4(R),
+        ledger=np.full((R, 5), 0.0),
+        rep_today=np.full((R, 5), 0.0),
+        rep_stats=np.full((R, len(REP_STATS)), 0, dtype=np.int64),
+        cursor=np.full(1, 0, dtype=np.int64),
+        active=i4(N, -1),
+        n_active=np.full(1, 0, dtype=np.int64),
+        q_idx=i4(N, -1),
+        q_ptr=np.full(R + 1, 0, dtype=np.int64),
+        ev_kind=np.full((R, p.ev_cap), 0, dtype=np.int8),
+        ev_time=np.full((R, p.ev_cap), 0.0),
+        ev_c=np.full((R, p.ev_cap), -1, dtype=np.int32),
+        ev_n=i4(R),
+        daily=np.full((days, len(DAILY)), 0.0),
+        totals=np.full(len(TOTALS), 0.0),
+        deals=np.full((max(1024, A // 4), len(DEALS)), NAN),
+        n_deals=np.full(1, 0, dtype=np.int64),
+    )
+
+
+def grow_deals(s: State, room: int) -> State:
+    """Make room in the deal log before a day that could close `room` deals."""
+    if s.n_deals[0] + room <= s.deals.shape[0]:
+        return s
+    bigger = np.full((max(2 * s.deals.shape[0], s.n_deals[0] + room), len(DEALS)), NAN)
+    bigger[: s.deals.shape[0]] = s.deals
+    return s._replace(deals=bigger)

@@ -1,0 +1,169 @@
+"""Summaries and tables from a finished run's state: the numbers users compare."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim import stages as st
+from sim.params import Params
+from sim.state import DAILY, DEALS, T, State
+
+
+def _stamp(x: np.ndarray) -> np.ndarray:
+    return ~np.isnan(x)
+
+
+def waterfall(S: State) -> dict[str, int]:
+    """Leads that ever reached each funnel stage, and those now in each side exit."""
+    out = {
+        "inquiry": int(_stamp(S.created)[S.source == st.SOURCE_MARKETING].sum()),
+        "mql": int(_stamp(S.mql_at).sum()),
+        "sal": int(_stamp(S.sal_at).sum()),
+        "sql": int(_stamp(S.sql_at).sum()),
+        "opportunity": int(_stamp(S.opp_at).sum()),
+    }
+    for name in ("won", "lost", "no_decision", *st.SIDE_EXITS):
+        out[name] = int((S.stage == st.STAGE_NAMES.index(name)).sum())
+    return out
+
+
+def stage_counts(S: State) -> dict[str, int]:
+    counts = np.bincount(S.stage.astype(np.int64), minlength=len(st.STAGE_NAMES))
+    return {name: int(counts[k]) for k, name in enumerate(st.STAGE_NAMES)}
+
+
+def conversions(S: State) -> dict[str, float]:
+    """Stage-to-stage conversion of marketing leads (share of those reaching a stage that reach the next)."""
+    mkt = S.source == st.SOURCE_MARKETING
+    inq = (_stamp(S.created) & mkt).sum()
+    mql = (_stamp(S.mql_at) & mkt).sum()
+    sal = (_stamp(S.sal_at) & mkt).sum()
+    sql = (_stamp(S.sql_at) & mkt).sum()
+    sql_closed = _stamp(S.sql_at) & mkt & np.isin(S.stage, (st.WON, st.LOST, st.NO_DECISION, st.DISQUALIFIED))
+    won = (sql_closed & (S.stage == st.WON)).sum()
+    opp = (_stamp(S.sql_at) & mkt & _stamp(S.opp_at)).sum()
+
+    def ratio(a, b):
+        return float(a / b) if b else float("nan")
+
+    return {
+        "inquiry_to_mql": ratio(mql, inq),
+        "mql_to_sal": ratio(sal, mql),
+        "sal_to_sql": ratio(sql, sal),
+        "sql_to_opportunity": ratio(opp, sql),
+        "sql_to_won": ratio(won, sql_closed.sum()),
+    }
+
+
+def summarize(S: State, P: Params, days: int) -> dict:
+    """The run's summary.json: revenue, funnel, response times, SLA, rep time and cost."""
+    deals = S.deals[: S.n_deals[0]]
+    outcome = deals[:, DEALS.index("outcome")]
+    closed = len(deals)
+    won = int(S.totals[T["won"]])
+    mkt = S.source == st.SOURCE_MARKETING
+    touched = _stamp(S.first_touch) & _stamp(S.mql_at)
+    response = (S.first_touch - S.mql_at)[touched]
+    routed = _stamp(S.routed_at)
+    sla_met = int((response <= P.sla).sum())
+    ledger = S.ledger.sum(axis=0)
+    total_time = float(ledger.sum())
+    daily = S.daily[:days]
+    touches = daily[:, DAILY.index("touches_email") : DAILY.index("touches_email") + 4].sum(axis=0)
+    marketing_cost = float((touches * P.ch_cost).sum())
+    sales_cost = float(P.rep_cost * P.reps * days)
+    revenue = float(S.totals[T["revenue"]])
+    share = {name: float(ledger[k] / total_time) if total_time else 0.0 for k, name in enumerate(st.ACTIVITY_NAMES)}
+    return {
+        "revenue": revenue,
+        "deals_won": won,
+        "deals_lost": int(S.totals[T["lost"]]),
+        "deals_no_decision": int(S.totals[T["no_decision"]]),
+        "win_rate": float(won / closed) if closed else 0.0,
+        "cycle_days_mean": float(S.totals[T["cycle_days_sum"]] / closed) if closed else float("nan"),
+        "waterfall": waterfall(S),
+        "stages": stage_counts(S),
+        "conversion": conversions(S),
+        "response_minutes": {
+            "mean": float(response.mean()) if response.size else float("nan"),
+            "p50": float(np.percentile(response, 50)) if response.size else float("nan"),
+            "p90": float(np.percentile(response, 90)) if response.size else float("nan"),
+        },
+        "sla_minutes": float(P.sla),
+        "sla_met_share": float(sla_met / routed.sum()) if routed.sum() else float("nan"),
+        "never_touched_share": float((S.stage == st.NEVER_TOUCHED).sum() / routed.sum()) if routed.sum() else 0.0,
+        "rep_time_share": share,
+        "selling_time_share": share["lead_followup"] + share["opportunity"],
+        "revenue_by_source": {
+            "marketing": float(S.totals[T["revenue_marketing"]]),
+            "sales": float(S.totals[T["revenue_sales"]]),
+        },
+        "opportunities_by_source": {
+            "marketing": int(daily[:, DAILY.index("opportunities_marketing")].sum()),
+            "sales": int(daily[:, DAILY.index("opportunities_sales")].sum()),
+        },
+        "cost": {"marketing": marketing_cost, "sales": sales_cost},
+        "pipeline_open": float(S.opp_value[S.opp_open == 1].sum()),
+        "contacts": int(S.stage.shape[0]),
+        "accounts": int(P.n_accounts),
+        "reps": int(P.reps),
+        "days": int(days),
+        "leads_marketing": int(mkt.sum()),
+        "deal_outcomes": {
+            "won": int((outcome == st.WON).sum()),
+            "lost": int((outcome == st.LOST).sum()),
+            "no_decision": int((outcome == st.NO_DECISION).sum()),
+        },
+    }
+
+
+def daily_table(S: State, days: int) -> pd.DataFrame:
+    df = pd.DataFrame(S.daily[:days], columns=list(DAILY))
+    df.insert(0, "day", np.arange(days, dtype=np.int32))
+    return df
+
+
+def leads_table(S: State) -> pd.DataFrame:
+    """The per-lead log: every contact that became a lead, times in minutes since the start."""
+    lead = _stamp(S.created)
+    idx = np.flatnonzero(lead)
+    stage_names = np.array(st.STAGE_NAMES, dtype=object)
+    source_names = np.array(st.SOURCE_NAMES, dtype=object)
+    rep = S.rep[idx].astype("Int32")
+    rep[S.rep[idx] < 0] = pd.NA
+    return pd.DataFrame(
+        {
+            "lead_id": idx.astype(np.int64),
+            "account_id": S.c_acc[idx].astype(np.int64),
+            "role": np.array(st.ROLE_NAMES, dtype=object)[S.c_role[idx]],
+            "source": source_names[S.source[idx]],
+            "created_at": S.created[idx],
+            "mql_at": S.mql_at[idx],
+            "routed_at": S.routed_at[idx],
+            "first_touch_at": S.first_touch[idx],
+            "sal_at": S.sal_at[idx],
+            "sql_at": S.sql_at[idx],
+            "opportunity_at": S.opp_at[idx],
+            "closed_at": S.closed_at[idx],
+            "rep_id": rep,
+            "attempts": S.attempts[idx].astype(np.int32),
+            "mql_count": S.mql_count[idx].astype(np.int32),
+            "stage": stage_names[S.stage[idx]],
+        }
+    )
+
+
+def deals_table(S: State) -> pd.DataFrame:
+    deals = S.deals[: S.n_deals[0]]
+    return pd.DataFrame(
+        {
+            "account_id": deals[:, 0].astype(np.int64),
+            "rep_id": deals[:, 1].astype(np.int32),
+            "source": np.array(st.SOURCE_NAMES, dtype=object)[deals[:, 2].astype(np.int64)],
+            "created_at": deals[:, 3],
+            "closed_at": deals[:, 4],
+            "value": deals[:, 5],
+            "outcome": np.array(st.STAGE_NAMES, dtype=object)[deals[:, 6].astype(np.int64)],
+        }
+    )
