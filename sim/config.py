@@ -41,7 +41,7 @@ class SimConfig:
     days: int = num(730, lo=1, hi=36500, unit="days", doc="simulated days (day 0 is a Monday)")
     seed: int = num(42, lo=0, hi=2**63 - 1, doc="root seed of every random draw")
     engine: str = pick("fast", ("fast", "reference"), "fast = Numba kernels; reference = pure Python Mesa agents")
-    threads: int = num(0, lo=0, hi=1024, doc="Numba threads; 0 = Numba's default")
+    threads: int = num(0, lo=0, hi=1024, doc="worker threads of the fast driver; 0 = one per core (at most 8)")
     debug: bool = field(default=False, metadata={"doc": "check the model's invariants every day"})
 
 
@@ -53,19 +53,21 @@ class SegmentConfig:
     deal_value_cv: float = num(0.6, lo=0, hi=5, doc="coefficient of variation of deal value")
     cycle_days: float = num(60.0, lo=1, hi=1000, unit="days", doc="mean opportunity cycle length")
     in_market_days: float = num(75.0, lo=1, hi=1000, unit="days", doc="mean length of a buying window")
-    opp_minutes_per_day: float = num(20.0, lo=0, hi=480, unit="minutes", doc="rep time an open deal asks per working day")
+    opp_minutes_per_day: float = num(
+        20.0, lo=0, hi=480, unit="minutes", doc="rep time an open deal asks per working day"
+    )
 
 
 def _smb():
-    return SegmentConfig(0.45, 5.0, 12000.0, 0.6, 21.0, 35.0, 10.0)
+    return SegmentConfig(0.45, 5.0, 12000.0, 0.6, 21.0, 35.0, 15.0)
 
 
 def _mid():
-    return SegmentConfig(0.40, 8.0, 45000.0, 0.6, 60.0, 75.0, 20.0)
+    return SegmentConfig(0.40, 8.0, 45000.0, 0.6, 60.0, 75.0, 30.0)
 
 
 def _ent():
-    return SegmentConfig(0.15, 11.5, 160000.0, 0.7, 135.0, 150.0, 35.0)
+    return SegmentConfig(0.15, 11.5, 160000.0, 0.7, 135.0, 150.0, 60.0)
 
 
 @dataclass
@@ -116,12 +118,16 @@ class MarketingConfig:
     webinar: ChannelConfig = field(default_factory=_webinar)
     events: ChannelConfig = field(default_factory=_events)
     budget_scale: float = num(1.0, lo=0, hi=1000, doc="multiplies every channel's budget (a lever for spend sweeps)")
-    inbound_rate: float = num(0.004, lo=0, hi=0.5, unit="1/day", doc="daily inbound (demo request) chance of a contact at full intent")
+    inbound_rate: float = num(
+        0.004, lo=0, hi=0.5, unit="1/day", doc="daily inbound (demo request) chance of a contact at full intent"
+    )
     inbound_points: float = num(45.0, lo=0, hi=100, unit="score points")
     fit_points: float = num(40.0, lo=0, hi=100, unit="score points", doc="score points for a perfect fit")
     engagement_cap: float = num(60.0, lo=0, hi=100, unit="score points", doc="engagement counts up to this")
     half_life_days: float = num(30.0, lo=0, lo_open=True, unit="days", doc="engagement half-life")
-    mql_threshold: float = num(50.0, lo=0, hi=100, lo_open=True, unit="score points", doc="score that makes an MQL (score range 0-100)")
+    mql_threshold: float = num(
+        58.0, lo=0, hi=100, lo_open=True, unit="score points", doc="score that makes an MQL (score range 0-100)"
+    )
     business_hours_share: float = num(0.75, **PROB, doc="share of inquiries arriving 09:00-17:00")
     weekend_factor: float = num(0.3, **PROB, doc="weekend inquiry rate relative to a weekday")
     nurture_days: int = num(60, lo=0, unit="days", doc="days a rejected lead stays in nurture before it can re-MQL")
@@ -131,12 +137,14 @@ class MarketingConfig:
 @dataclass
 class DecayConfig:
     kind: str = pick("power", ("power", "two_exponential"), "shape of the lead-age decay curve")
-    tau_minutes: float = num(30.0, lo=0, lo_open=True, unit="minutes", doc="power: (1 + age/tau)^-alpha")
-    alpha: float = num(1.2, lo=0, hi=5, doc="power: exponent")
+    tau_minutes: float = num(120.0, lo=0, lo_open=True, unit="minutes", doc="power: (1 + age/tau)^-alpha")
+    alpha: float = num(1.8, lo=0, hi=5, doc="power: exponent")
     weight_fast: float = num(0.9, **PROB, doc="two_exponential: weight of the fast component")
     tau_fast_minutes: float = num(8.0, lo=0, lo_open=True, unit="minutes")
     tau_slow_minutes: float = num(360.0, lo=0, lo_open=True, unit="minutes")
-    reach_share: float = num(0.5, **PROB, doc="share of the decay (in log odds) acting on reach; the rest on qualification")
+    reach_share: float = num(
+        0.5, **PROB, doc="share of the decay (in log odds) acting on reach; the rest on qualification"
+    )
 
 
 @dataclass
@@ -150,13 +158,17 @@ class SalesConfig:
     attempt_minutes: float = num(6.0, lo=0, lo_open=True, hi=480, unit="minutes", doc="a call attempt with logging")
     conversation_minutes: float = num(25.0, lo=0, hi=480, unit="minutes", doc="a qualifying conversation")
     max_lead_share: float = num(0.35, **PROB, doc="most of the working day reps give to lead follow-up")
-    max_prospecting_share: float = num(0.3, **PROB, doc="most of the working day reps give to prospecting; the rest of free time is idle")
-    meetings_per_prospecting_hour: float = num(0.04, lo=0, hi=10, unit="1/hour")
-    reach_rate: float = num(0.55, **PROB, doc="chance an attempt reaches a fresh lead")
-    qualify_rate: float = num(0.95, **PROB, doc="chance a reached, accepted, perfectly fitting fresh lead qualifies")
+    max_prospecting_share: float = num(
+        0.3, **PROB, doc="most of the working day reps give to prospecting; the rest of free time is idle"
+    )
+    meetings_per_prospecting_hour: float = num(0.02, lo=0, hi=10, unit="1/hour")
+    reach_rate: float = num(0.7, **PROB, doc="chance an attempt reaches a fresh lead")
+    qualify_rate: float = num(1.0, **PROB, doc="chance a reached, accepted, perfectly fitting fresh lead qualifies")
     observe_noise: float = num(0.15, lo=0, hi=2, doc="sd of a rep's read of fit at first contact")
-    give_up_prob: float = num(0.45, **PROB, doc="chance a rep gives up after an unanswered attempt")
-    lead_expiry_days: int = num(10, lo=1, hi=3650, unit="days", doc="an untouched lead older than this is never touched")
+    give_up_prob: float = num(0.35, **PROB, doc="chance a rep gives up after an unanswered attempt")
+    lead_expiry_days: int = num(
+        10, lo=1, hi=3650, unit="days", doc="an untouched lead older than this is never touched"
+    )
     cost_per_day: float = num(650.0, lo=0, unit="currency/day", doc="loaded cost of a rep per calendar day")
 
 
@@ -171,25 +183,35 @@ class PolicyConfig:
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     routing: str = pick("round_robin", ("round_robin", "load_balanced"), "how MQLs are assigned to reps")
     discipline: str = pick("fifo", ("fifo", "lifo", "score"), "which due lead a rep works first")
-    sla_minutes: float = num(1440.0, lo=1, hi=100000, unit="minutes", doc="first-touch target; reps pace queue checks to it")
+    sla_minutes: float = num(
+        60.0, lo=1, hi=100000, unit="minutes", doc="first-touch target; reps pace queue checks to it"
+    )
     breach_action: str = pick("none", ("none", "alert"), "alert: a breached lead jumps its rep's queue")
     max_attempts: int = num(6, lo=1, hi=20, doc="attempts before a lead is recycled")
     cadence_minutes: list[float] = field(
         default_factory=lambda: [0.0, 60.0, 1440.0, 2880.0, 5760.0, 10080.0],
         metadata={"doc": "offset of attempt k from the first attempt; increasing; one per attempt", "unit": "minutes"},
     )
-    acceptance_threshold: float = num(0.3, **PROB, doc="sales accept a lead whose fit, as the rep reads it, is at least this")
+    acceptance_threshold: float = num(
+        0.3, **PROB, doc="sales accept a lead whose fit, as the rep reads it, is at least this"
+    )
 
 
 @dataclass
 class OpportunityConfig:
-    sql_to_opportunity: float = num(0.7, **PROB, doc="chance an SQL opens an opportunity")
-    win_rate: float = num(0.5, **PROB, doc="base win chance of a perfect-fit, fully worked deal with one decision maker")
-    fit_effect: float = num(0.6, **PROB, doc="how much fit moves the win chance")
-    two_dm_factor: float = num(55 / 81, **PROB, doc="win chance with two decision makers relative to one (CEB: 55% vs 81%)")
+    sql_to_opportunity: float = num(0.42, **PROB, doc="chance an SQL opens an opportunity")
+    win_rate: float = num(
+        0.78, **PROB, doc="base win chance of a perfect-fit, fully worked deal with one decision maker"
+    )
+    fit_effect: float = num(0.4, **PROB, doc="how much fit moves the win chance")
+    two_dm_factor: float = num(
+        55 / 81, **PROB, doc="win chance with two decision makers relative to one (CEB: 55% vs 81%)"
+    )
     no_decision_rate: float = num(0.42, **PROB, doc="chance an unwon deal ends in no decision, at 8 buyers")
     no_decision_per_member: float = num(0.02, lo=0, hi=0.2, doc="added no-decision chance per buyer above 8")
-    attention_elasticity: float = num(0.5, lo=0, hi=5, doc="win chance scales with (time given / time asked) to this power")
+    attention_elasticity: float = num(
+        0.5, lo=0, hi=5, doc="win chance scales with (time given / time asked) to this power"
+    )
 
 
 @dataclass

@@ -1,7 +1,21 @@
-"""The fast driver's kernels: the behaviour functions looped over entities, in parallel where
-entities are independent, sequentially where they share accounts or reps."""
+"""The fast driver's kernels: the behaviour functions looped over ranges of entities.
 
-from numba import njit, prange
+Accounts, contacts and reps are independent within a phase, so each phase is split into
+contiguous ranges run on worker threads (the kernels release the GIL).  Phases that touch
+shared accounts run sequentially.  Results do not depend on the number of threads: every
+draw is counter-based and every count is an integer summed in a fixed order.
+
+The per-entity kernels run without Numba's reference counting (`_nrt=False`): they allocate
+nothing, and refcount updates on the state tuple's arrays would otherwise dominate their cost.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numba import njit
 
 from sim.processes.handoff import build_queues, route_new_mqls
 from sim.processes.market import account_day
@@ -16,40 +30,28 @@ _MQL = D["mqls"]
 _TOUCH = D["touches_email"]
 
 
-@njit(parallel=True, cache=True)
-def accounts_kernel(S, P, d):
-    for a in prange(P.n_accounts):
+@njit(cache=True, nogil=True, _nrt=False)
+def accounts_range(S, P, d, lo, hi):
+    for a in range(lo, hi):
         account_day(S, P, a, d)
 
 
-@njit(parallel=True, cache=True)
-def contacts_kernel(S, P, d):
-    n = S.stage.shape[0]
-    inq = 0
-    mql = 0
-    t0 = 0
-    t1 = 0
-    t2 = 0
-    t3 = 0
-    for c in prange(n):
+@njit(cache=True, nogil=True, _nrt=False)
+def contacts_range(S, P, d, lo, hi, out):
+    """Contacts lo..hi-1; out gets (inquiries, MQLs, touches by channel 0-3)."""
+    for k in range(6):
+        out[k] = 0
+    for c in range(lo, hi):
         ch, i, m = contact_day(S, P, c, d)
-        inq += i
-        mql += m
-        t0 += ch == 0
-        t1 += ch == 1
-        t2 += ch == 2
-        t3 += ch == 3
-    S.daily[d, _INQ] += inq
-    S.daily[d, _MQL] += mql
-    S.daily[d, _TOUCH] += t0
-    S.daily[d, _TOUCH + 1] += t1
-    S.daily[d, _TOUCH + 2] += t2
-    S.daily[d, _TOUCH + 3] += t3
+        out[0] += i
+        out[1] += m
+        if ch >= 0:
+            out[2 + ch] += 1
 
 
-@njit(parallel=True, cache=True)
-def reps_kernel(S, P, d):
-    for r in prange(P.reps):
+@njit(cache=True, nogil=True, _nrt=False)
+def reps_range(S, P, d, lo, hi):
+    for r in range(lo, hi):
         rep_day(S, P, r, d)
 
 
@@ -66,10 +68,46 @@ def close_day_kernel(S, P, d):
     observe(S, P, d)
 
 
-def step_fast(S, P, d):
-    """One simulated day on the fast driver."""
-    accounts_kernel(S, P, d)
-    contacts_kernel(S, P, d)
-    handoff_kernel(S, P, d)
-    reps_kernel(S, P, d)
-    close_day_kernel(S, P, d)
+def default_threads() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+class FastDriver:
+    """Steps days with the compiled kernels on a fixed pool of worker threads."""
+
+    def __init__(self, threads: int = 0):
+        self.threads = threads if threads > 0 else default_threads()
+        self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        self.counts = np.zeros((self.threads, 6), dtype=np.int64)
+
+    def _ranges(self, n):
+        k = self.threads
+        edges = [n * i // k for i in range(k + 1)]
+        return [(edges[i], edges[i + 1]) for i in range(k)]
+
+    def _map(self, fn, n, *extra):
+        calls = []
+        for i, (lo, hi) in enumerate(self._ranges(n)):
+            args = (*extra, lo, hi) if fn is not contacts_range else (*extra, lo, hi, self.counts[i])
+            calls.append(args)
+        if self.pool is None:
+            for args in calls:
+                fn(*args)
+        else:
+            list(self.pool.map(lambda a: fn(*a), calls))
+
+    def step(self, S, P, d):
+        """One simulated day on the fast driver."""
+        self._map(accounts_range, P.n_accounts, S, P, d)
+        self._map(contacts_range, S.stage.shape[0], S, P, d)
+        tot = self.counts.sum(axis=0)
+        S.daily[d, _INQ] += tot[0]
+        S.daily[d, _MQL] += tot[1]
+        S.daily[d, _TOUCH : _TOUCH + 4] += tot[2:6]
+        handoff_kernel(S, P, d)
+        self._map(reps_range, P.reps, S, P, d)
+        close_day_kernel(S, P, d)
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.shutdown()

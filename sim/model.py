@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import mesa
-import numba
 import numpy as np
 
 from agents import Account, Contact, Marketer, Rep
@@ -13,7 +12,7 @@ from sim.params import make_params
 from sim.processes.observe import observe
 from sim.processes.opportunities import apply_events, opportunities_day
 from sim.pure import pure
-from sim.state import D, DAILY, grow_deals, n_contacts, new_state
+from sim.state import DAILY, D, grow_deals, n_contacts, new_state
 
 _apply_events = pure(apply_events)
 _opportunities_day = pure(opportunities_day)
@@ -50,14 +49,16 @@ class FunnelModel(mesa.Model):
         cfg = _with_overrides(config, seed, engine, days, levers)
         super().__init__(seed=cfg.sim.seed)
         self.config = cfg
-        if cfg.sim.threads > 0:
-            numba.set_num_threads(min(cfg.sim.threads, numba.config.NUMBA_NUM_THREADS))
         probe = make_params(cfg, 1)
         self.params = make_params(cfg, n_contacts(probe))
         self.state = new_state(self.params)
         self.day = 0
         self.reference = cfg.sim.engine == "reference"
         self.debug = cfg.sim.debug
+        if not self.reference:
+            from sim.kernels import FastDriver
+
+            self.driver = FastDriver(cfg.sim.threads)
         self.marketer = Marketer(self)
         self.reps = [Rep(self, r) for r in range(self.params.reps)]
         if self.reference:
@@ -82,9 +83,7 @@ class FunnelModel(mesa.Model):
         if self.reference:
             self._step_reference(S, P, d)
         else:
-            from sim.kernels import step_fast
-
-            step_fast(S, P, d)
+            self.driver.step(S, P, d)
         if self.debug:
             check_invariants(S, P, d)
         self.day += 1
@@ -124,6 +123,8 @@ class FunnelModel(mesa.Model):
             days = tqdm(days, desc="days", unit="day", leave=False)
         for _ in days:
             self.step()
+        if not self.reference:
+            self.driver.close()
         return self
 
 

@@ -39,7 +39,9 @@ REP_STATS = "first_touches sla_met sals sqls rejected recycled disqualified meet
 RS = {name: i for i, name in enumerate(REP_STATS)}
 
 # Running totals.
-TOTALS = "revenue revenue_marketing revenue_sales won lost no_decision cycle_days_sum meetings_wasted events_dropped".split()
+TOTALS = (
+    "revenue revenue_marketing revenue_sales won lost no_decision cycle_days_sum meetings_wasted events_dropped".split()
+)
 T = {name: i for i, name in enumerate(TOTALS)}
 
 # Columns of the deal log (one row per closed opportunity).

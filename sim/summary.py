@@ -7,7 +7,7 @@ import pandas as pd
 
 from sim import stages as st
 from sim.params import Params
-from sim.state import DAILY, DEALS, T, State
+from sim.state import DAILY, DEALS, State, T
 
 
 def _stamp(x: np.ndarray) -> np.ndarray:

@@ -9,10 +9,11 @@ from sim.processes.common import engagement, intent, marketing_owned, score
 INBOUND = 4  # channel code of an organic inbound response (after the paid channels 0-3)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def inquiry_minute(P, c, d):
     """Minute of day `d` at which contact `c` responds: business hours with the stated share."""
-    u = rng.uniform(P.seed, rng.INQUIRY_TIME, c, d, 0)
+    seed = P.seed
+    u = rng.uniform(seed, rng.INQUIRY_TIME, c, d, 0)
     if u < P.bh_share:
         return 540.0 + 480.0 * (u / P.bh_share)
     v = (u - P.bh_share) / (1.0 - P.bh_share)
@@ -20,9 +21,10 @@ def inquiry_minute(P, c, d):
     return m if m < 540.0 else m + 480.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def contact_day(S, P, c, d):
     """One day of contact `c`. Returns (channel touched or -1, new inquiry 0/1, new MQL 0/1)."""
+    seed = P.seed
     stage = S.stage[c]
     if not marketing_owned(stage):
         return -1, 0, 0
@@ -34,7 +36,7 @@ def contact_day(S, P, c, d):
     weekend = d % 7 >= 5
     wf = P.weekend_factor if weekend else 1.0
     inten = intent(S, P, a, d)
-    u = rng.uniform(P.seed, rng.TOUCH, c, d, 0)
+    u = rng.uniform(seed, rng.TOUCH, c, d, 0)
     touched = -1
     points = 0.0
     channel = -1
@@ -45,7 +47,7 @@ def contact_day(S, P, c, d):
         touched = ch
         fit = S.c_fit[c]
         pr = P.ch_resp[ch] * (1.0 - P.ch_fitw[ch] + P.ch_fitw[ch] * fit) * (1.0 + P.ch_intent[ch] * inten) * wf
-        if rng.uniform(P.seed, rng.RESPONSE, c, d, 0) < pr:
+        if rng.uniform(seed, rng.RESPONSE, c, d, 0) < pr:
             points = P.ch_points[ch]
             channel = ch
     elif inten > 0.0 and u < P.p_touch + P.inbound_rate * inten * wf:

@@ -2,7 +2,7 @@
 
 from numba import njit
 
-from sim.state import D, RS
+from sim.state import RS, D
 
 _REP_COLS = (
     (RS["first_touches"], D["first_touches"]),

@@ -6,7 +6,7 @@ from numba import njit
 from sim import rng
 from sim import stages as st
 from sim.processes.common import intent, is_workday
-from sim.state import D, DL, T
+from sim.state import DL, D, T
 
 _OPP_M = D["opportunities_marketing"]
 _OPP_S = D["opportunities_sales"]
@@ -33,11 +33,12 @@ _DL_VALUE = DL["value"]
 
 @njit(cache=True)
 def open_opportunity(S, P, a, c, t, d, source, r):
+    seed = P.seed
     seg = S.acc_seg[a]
     S.opp_open[a] = 1
     S.opp_created[a] = t
-    S.opp_value[a] = rng.gamma_mean_cv(P.seed, rng.OPPORTUNITY, a, d, 1, P.deal_value[seg], P.deal_cv[seg])
-    cycle = rng.gamma_mean_cv(P.seed, rng.CYCLE, a, d, 0, P.cycle_days[seg], 0.5)
+    S.opp_value[a] = rng.gamma_mean_cv(seed, rng.OPPORTUNITY, a, d, 1, P.deal_value[seg], P.deal_cv[seg])
+    cycle = rng.gamma_mean_cv(seed, rng.CYCLE, a, d, 0, P.cycle_days[seg], 0.5)
     S.opp_close_day[a] = d + max(1, int(cycle + 0.5))
     S.opp_source[a] = source
     S.opp_rep[a] = r
@@ -67,11 +68,12 @@ def available_for_prospecting(stage):
 @njit(cache=True)
 def on_sql(S, P, r, c, t, d):
     """An SQL opens an opportunity for its account, joins an open one, or is disqualified."""
+    seed = P.seed
     a = S.c_acc[c]
     if S.opp_open[a] == 1:
         S.stage[c] = st.OPPORTUNITY
         S.opp_at[c] = t
-    elif S.acc_customer[a] == 0 and rng.uniform(P.seed, rng.OPPORTUNITY, c, d, 0) < P.sql_to_opp:
+    elif S.acc_customer[a] == 0 and rng.uniform(seed, rng.OPPORTUNITY, c, d, 0) < P.sql_to_opp:
         open_opportunity(S, P, a, c, t, d, st.SOURCE_MARKETING, r)
     else:
         S.stage[c] = st.DISQUALIFIED
@@ -81,9 +83,10 @@ def on_sql(S, P, r, c, t, d):
 @njit(cache=True)
 def on_meeting(S, P, r, block, t, d):
     """A prospecting meeting: pick among a few accounts, preferring one in market, and open a deal."""
+    seed = P.seed
     chosen = -1
     for j in range(4):
-        a = int(rng.uniform(P.seed, rng.PROSPECT_ACCOUNT, r, d, 4 * block + j) * P.n_accounts)
+        a = int(rng.uniform(seed, rng.PROSPECT_ACCOUNT, r, d, 4 * block + j) * P.n_accounts)
         if S.opp_open[a] == 1 or S.acc_customer[a] == 1 or d < S.acc_cool[a]:
             continue
         if not available_for_prospecting(S.stage[S.acc_start[a]]):
@@ -124,15 +127,16 @@ def win_chance(S, P, a):
 
 @njit(cache=True)
 def close_opportunity(S, P, a, d):
+    seed = P.seed
     t = d * 1440.0 + P.work_start + P.work_minutes
     p_win = win_chance(S, P, a)
     extra = S.acc_size[a] - 8
     p_nd = P.nd_rate + P.nd_per_member * (extra if extra > 0 else 0)
     p_nd = p_nd if p_nd < 0.95 else 0.95
-    u = rng.uniform(P.seed, rng.OUTCOME, a, d, 0)
+    u = rng.uniform(seed, rng.OUTCOME, a, d, 0)
     if u < p_win:
         outcome = st.WON
-    elif rng.uniform(P.seed, rng.OUTCOME, a, d, 1) < p_nd:
+    elif rng.uniform(seed, rng.OUTCOME, a, d, 1) < p_nd:
         outcome = st.NO_DECISION
     else:
         outcome = st.LOST

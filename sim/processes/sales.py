@@ -20,7 +20,7 @@ _DQ = RS["disqualified"]
 _MEET = RS["meetings"]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def next_lead(S, P, r, t, d):
     """The lead rep `r` works next at time `t` by the queue discipline, or -1 if none is due."""
     best = -1
@@ -44,7 +44,7 @@ def next_lead(S, P, r, t, d):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def emit(S, P, r, kind, t, c):
     """Queue an account-level event for the sequential phase after all reps' days."""
     n = S.ev_n[r]
@@ -55,7 +55,7 @@ def emit(S, P, r, kind, t, c):
         S.ev_n[r] = n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def back_to_marketing(S, P, c, t, stage, wait_days, d):
     S.stage[c] = stage
     S.closed_at[c] = t
@@ -64,9 +64,10 @@ def back_to_marketing(S, P, c, t, stage, wait_days, d):
     S.eng_day[c] = d
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def attempt(S, P, r, c, t, d):
     """Rep `r` tries lead `c` at time `t`; returns the minutes it took."""
+    seed = P.seed
     n = S.attempts[c]
     age = t - S.lead_start[c]
     if n == 0:
@@ -78,10 +79,10 @@ def attempt(S, P, r, c, t, d):
             S.first_touch[c] = t
     S.attempts[c] = n + 1
     g = lead_decay(P, age)
-    if rng.uniform(P.seed, rng.REACH, c, d, n) < P.reach_rate * g**P.reach_share:
+    if rng.uniform(seed, rng.REACH, c, d, n) < P.reach_rate * g**P.reach_share:
         fit = S.c_fit[c]
         if S.stage[c] == st.MQL:
-            seen = fit + P.observe_noise * rng.normal(P.seed, rng.OBSERVE, c, d, n)
+            seen = fit + P.observe_noise * rng.normal(seed, rng.OBSERVE, c, d, n)
             if seen < P.acceptance:
                 back_to_marketing(S, P, c, t, st.REJECTED, P.nurture_days, d)
                 S.rep_stats[r, _REJ] += 1
@@ -91,8 +92,8 @@ def attempt(S, P, r, c, t, d):
                 S.sal_at[c] = t
             S.rep_stats[r, _SAL] += 1
         inten = intent(S, P, S.c_acc[c], d)
-        q = P.qualify_rate * (0.4 + 0.6 * fit) * (0.5 + 0.5 * inten) * g ** (1.0 - P.reach_share)
-        if rng.uniform(P.seed, rng.QUALIFY, c, d, n) < q:
+        q = P.qualify_rate * (0.6 + 0.4 * fit) * (0.7 + 0.3 * inten) * g ** (1.0 - P.reach_share)
+        if rng.uniform(seed, rng.QUALIFY, c, d, n) < q:
             S.stage[c] = st.SQL
             if S.sql_at[c] != S.sql_at[c]:
                 S.sql_at[c] = t
@@ -103,7 +104,7 @@ def attempt(S, P, r, c, t, d):
             S.closed_at[c] = t
             S.rep_stats[r, _DQ] += 1
         return P.attempt_minutes + P.conv_minutes
-    if n + 1 >= P.max_attempts or rng.uniform(P.seed, rng.GIVE_UP, c, d, n) < P.give_up:
+    if n + 1 >= P.max_attempts or rng.uniform(seed, rng.GIVE_UP, c, d, n) < P.give_up:
         back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
         S.rep_stats[r, _REC] += 1
     else:
@@ -116,6 +117,7 @@ def attempt(S, P, r, c, t, d):
 def rep_day(S, P, r, d):
     """One working day of rep `r`: admin, due leads by discipline, then deals, prospecting or idle
     in blocks between queue checks.  Writes only rep `r`'s own leads, ledger and event buffer."""
+    seed = P.seed
     for k in range(S.rep_stats.shape[1]):
         S.rep_stats[r, k] = 0
     S.ev_n[r] = 0
@@ -162,7 +164,7 @@ def rep_day(S, P, r, d):
             prosp += p
             w -= p
             chance = 1.0 - math.exp(-P.meeting_rate * p / 60.0)
-            if rng.uniform(P.seed, rng.PROSPECT, r, d, block) < chance:
+            if rng.uniform(seed, rng.PROSPECT, r, d, block) < chance:
                 S.rep_stats[r, _MEET] += 1
                 emit(S, P, r, st.EV_MEETING, t, block)
         idle += w
