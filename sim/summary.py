@@ -130,7 +130,7 @@ def leads_table(S: State) -> pd.DataFrame:
     idx = np.flatnonzero(lead)
     stage_names = np.array(st.STAGE_NAMES, dtype=object)
     source_names = np.array(st.SOURCE_NAMES, dtype=object)
-    rep = S.rep[idx].astype("Int32")
+    rep = pd.array(S.rep[idx], dtype="Int32")
     rep[S.rep[idx] < 0] = pd.NA
     return pd.DataFrame(
         {

@@ -1,0 +1,122 @@
+"""The `funnelsim` command: run, sweep, plot and report.
+
+Config errors exit with code 2 before anything is written.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sim.config import ConfigError
+
+USAGE = """funnelsim COMMAND [ARGS]
+
+commands:
+  run [overrides...]      simulate one scenario; writes results/runs/<timestamp>/
+  scenarios               list the named scenario presets
+  keys                    list every config key with its default, unit and allowed range
+
+overrides are Hydra overrides, e.g.  funnelsim run sim.days=365 policy.sla_minutes=5 scenarios=default
+"""
+
+
+def _fmt_money(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def summary_table(s: dict) -> str:
+    rows = [
+        ("revenue", _fmt_money(s["revenue"])),
+        ("deals won", f"{s['deals_won']:,}"),
+        ("win rate", f"{s['win_rate']:.1%}"),
+        ("sales cycle (days)", f"{s['cycle_days_mean']:.1f}"),
+        ("MQLs", f"{s['waterfall']['mql']:,}"),
+        ("SQLs", f"{s['waterfall']['sql']:,}"),
+        ("first response p50 (min)", f"{s['response_minutes']['p50']:.1f}"),
+        ("first response p90 (min)", f"{s['response_minutes']['p90']:.1f}"),
+        ("SLA met", f"{s['sla_met_share']:.1%}"),
+        ("never touched", f"{s['never_touched_share']:.1%}"),
+        ("rep time selling", f"{s['selling_time_share']:.1%}"),
+        ("rep time prospecting", f"{s['rep_time_share']['prospecting']:.1%}"),
+        ("revenue from marketing leads", _fmt_money(s["revenue_by_source"]["marketing"])),
+        ("revenue from prospecting", _fmt_money(s["revenue_by_source"]["sales"])),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"  {k:<{width}}  {v:>16}" for k, v in rows)
+
+
+def cmd_run(overrides: list[str]) -> int:
+    from sim.loading import load_config
+    from sim.output import new_run_dir, write_run
+    from sim.run import simulate
+
+    cfg = load_config(overrides)
+    target = new_run_dir(Path(cfg.output.dir), cfg.output.name)
+    result = simulate(cfg, progress=sys.stderr.isatty())
+    folder = write_run(result, target)
+    print(f"scenario {cfg.scenario!r}, seed {cfg.sim.seed}, {cfg.sim.days} days, engine {cfg.sim.engine}")
+    print(summary_table(result.summary))
+    print(f"results: {folder}")
+    return 0
+
+
+def cmd_scenarios() -> int:
+    from sim.loading import SCENARIO_DIR, scenario_names
+
+    for name in scenario_names():
+        first = (SCENARIO_DIR / f"{name}.yaml").read_text().splitlines()
+        doc = next((ln[1:].strip() for ln in first if ln.startswith("#") and "@package" not in ln), "")
+        print(f"{name:<16} {doc}")
+    return 0
+
+
+def cmd_keys() -> int:
+    from dataclasses import fields, is_dataclass
+
+    from sim.config import FunnelConfig
+
+    def walk(obj, prefix):
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if is_dataclass(value):
+                walk(value, f"{prefix}{f.name}.")
+                continue
+            m = f.metadata
+            allowed = ""
+            if "choices" in m:
+                allowed = " | ".join(m["choices"])
+            elif m.get("lo") is not None or m.get("hi") is not None:
+                lo = "-inf" if m.get("lo") is None else m["lo"]
+                hi = "inf" if m.get("hi") is None else m["hi"]
+                allowed = f"{'(' if m.get('lo_open') else '['}{lo}, {hi}{')' if m.get('hi_open') else ']'}"
+            unit = m.get("unit", "")
+            print(f"{prefix}{f.name:<28} {value!s:<14} {unit:<14} {allowed:<16} {m.get('doc', '')}")
+
+    walk(FunnelConfig(), "")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    handlers = {
+        "run": lambda: cmd_run(rest),
+        "scenarios": cmd_scenarios,
+        "keys": cmd_keys,
+    }
+    if command not in handlers:
+        print(f"funnelsim: unknown command {command!r}; choose one of {', '.join(handlers)}", file=sys.stderr)
+        return 2
+    try:
+        return handlers[command]()
+    except ConfigError as err:
+        print(f"funnelsim: config error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
