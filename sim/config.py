@@ -307,6 +307,7 @@ def validate(cfg: FunnelConfig) -> FunnelConfig:
     if touch / max(contacts, 1.0) > 0.5:
         raise ConfigError(
             f"marketing budgets buy {touch:.0f} touches a day for about {contacts:.0f} contacts; "
-            "at most one touch per contact every two days is allowed (lower marketing.budget_scale or a channel's budget_per_day, or raise its cost_per_touch)"
+            "at most one touch per contact every two days is allowed "
+            "(lower marketing.budget_scale or a channel's budget_per_day, or raise its cost_per_touch)"
         )
     return cfg

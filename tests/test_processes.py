@@ -1,0 +1,110 @@
+"""Unit tests of each process, calling the behaviour functions directly on a small state."""
+
+import numpy as np
+import pytest
+
+from sim import stages as st
+from sim.model import FunnelModel
+from sim.processes.common import decay
+from sim.processes.handoff import build_queues, choose_rep, route_new_mqls
+from sim.processes.marketing import inquiry_minute
+from sim.processes.opportunities import close_opportunity, open_opportunity
+from sim.processes.sales import attempt, rep_day
+from sim.state import D, T
+from tests.conftest import small_config
+
+
+@pytest.fixture
+def model():
+    return FunnelModel(small_config(days=30))
+
+
+def test_decay_falls_with_age_and_fits_published_ratios():
+    ages = np.array([0, 5, 30, 60, 120, 1440, 2880])
+    g = np.array([decay(a, 0, 120.0, 1.8, 0.9, 8.0, 360.0) for a in ages])
+    assert g[0] == 1.0 and np.all(np.diff(g) < 0)
+    within_hour = np.mean([decay(a, 0, 120.0, 1.8, 0, 1, 1) for a in np.linspace(0, 60, 61)])
+    day_later = np.mean([decay(a, 0, 120.0, 1.8, 0, 1, 1) for a in np.linspace(1440, 2880, 61)])
+    # Oldroyd et al. (HBR 2011): qualifying within an hour vs a day or more later: over 60x.
+    assert within_hour / day_later > 60
+    two = [decay(a, 1, 1.0, 1.0, 0.9, 8.0, 360.0) for a in ages]
+    assert two[0] == pytest.approx(1.0) and np.all(np.diff(two) < 0)
+
+
+def test_inquiries_arrive_in_business_hours_at_the_stated_share(model):
+    P = model.params
+    minutes = np.array([inquiry_minute(P, c, 3) for c in range(20000)])
+    inside = ((minutes >= 540) & (minutes < 1020)).mean()
+    assert inside == pytest.approx(P.bh_share, abs=0.01)
+    assert minutes.min() >= 0 and minutes.max() < 1440
+
+
+def test_round_robin_and_load_balanced_routing(model):
+    S, P = model.state, model.params
+    picks = [choose_rep(S, P, 0) for _ in range(8)]
+    assert picks == [0, 1, 2, 3, 0, 1, 2, 3]
+    lb = P._replace(routing=1)
+    S.rep_load[:] = [5, 2, 7, 2]
+    assert choose_rep(S, lb, 0) == 1
+
+
+def test_new_mqls_are_routed_in_arrival_order_and_queued(model):
+    S, P = model.state, model.params
+    for c, minute in ((10, 700.0), (11, 600.0), (12, 650.0)):
+        S.stage[c] = st.MQL
+        S.mql_day[c] = 0
+        S.lead_start[c] = minute
+        S.mql_at[c] = minute
+    route_new_mqls(S, P, 0)
+    assert S.rep[11] == 0 and S.rep[12] == 1 and S.rep[10] == 2
+    assert S.routed_at[11] == 600.0
+    build_queues(S, P, 0)
+    assert S.q_ptr[-1] == 3
+    assert S.daily[0, D["routed"]] == 3
+
+
+def test_batch_pull_delays_routing(model):
+    S, P = model.state, model.params._replace(handoff_mode=1, batch_minutes=1440.0)
+    S.stage[5] = st.MQL
+    S.mql_day[5] = 0
+    S.lead_start[5] = 600.0
+    route_new_mqls(S, P, 0)
+    assert S.routed_at[5] == P.work_start + 1440.0
+
+
+def test_first_attempt_stamps_first_touch_and_counts_the_attempt(model):
+    S, P = model.state, model.params
+    c = 20
+    S.stage[c] = st.MQL
+    S.lead_start[c] = 0.0
+    S.mql_at[c] = 0.0
+    minutes = attempt(S, P, 0, c, 30.0, 0)
+    assert S.first_touch[c] == 30.0
+    assert S.attempts[c] == 1
+    assert minutes >= P.attempt_minutes
+    assert S.stage[c] in (st.MQL, st.SAL, st.SQL, st.REJECTED, st.RECYCLED, st.DISQUALIFIED)
+
+
+def test_rep_day_fills_exactly_the_working_day(model):
+    S, P = model.state, model.params
+    rep_day(S, P, 0, 0)
+    assert S.rep_today[0].sum() == pytest.approx(P.work_minutes)
+    rep_day(S, P, 1, 5)  # Saturday
+    assert S.rep_today[1].sum() == 0.0
+
+
+def test_opportunity_books_revenue_only_on_a_win(model):
+    S, P = model.state, model.params
+    won = 0
+    for a in range(60):
+        c = S.acc_start[a]
+        open_opportunity(S, P, a, c, 600.0, 0, st.SOURCE_MARKETING, 0)
+        value = S.opp_value[a]
+        before = S.totals[T["revenue"]]
+        close_opportunity(S, P, a, 10)
+        gained = S.totals[T["revenue"]] - before
+        assert S.stage[c] in (st.WON, st.LOST, st.NO_DECISION)
+        assert gained == pytest.approx(value if S.stage[c] == st.WON else 0.0, rel=1e-12)
+        won += S.stage[c] == st.WON
+    assert 0 < won < 60
+    assert S.rep_opps[0] == 0
