@@ -1,0 +1,30 @@
+# Two commands set everything up on a fresh clone:
+#   make run    the main job (creates .venv, installs funnelsim, runs the default scenario)
+#   make test   lint and the whole test suite (creates .venv and installs the dev tools first)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/funnelsim run $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_model.py --million
+
+clean:
+	rm -rf $(VENV) .pytest_cache
