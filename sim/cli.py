@@ -14,6 +14,9 @@ USAGE = """funnelsim COMMAND [ARGS]
 
 commands:
   run [overrides...]      simulate one scenario; writes results/runs/<timestamp>/
+  sweep [overrides...]    run a scenario sweep (Hydra multirun); writes results/sweeps/<name>/
+  plot DIR                write PNG and SVG plots of a run or sweep folder into DIR/plots/
+  report DIR              write one self-contained HTML report of a run or sweep folder
   scenarios               list the named scenario presets
   keys                    list every config key with its default, unit and allowed range
 
@@ -97,6 +100,24 @@ def cmd_keys() -> int:
     return 0
 
 
+def _sweep(rest: list[str]) -> int:
+    from sim.sweep.cli import main as sweep_main
+
+    return sweep_main(rest)
+
+
+def _plot(rest: list[str]) -> int:
+    from sim.plot_cli import main_plot
+
+    return main_plot(rest)
+
+
+def _report(rest: list[str]) -> int:
+    from sim.plot_cli import main_report
+
+    return main_report(rest)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
@@ -105,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     command, rest = argv[0], argv[1:]
     handlers = {
         "run": lambda: cmd_run(rest),
+        "sweep": lambda: _sweep(rest),
+        "plot": lambda: _plot(rest),
+        "report": lambda: _report(rest),
         "scenarios": cmd_scenarios,
         "keys": cmd_keys,
     }

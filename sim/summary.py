@@ -56,6 +56,45 @@ def conversions(S: State) -> dict[str, float]:
     }
 
 
+# Response-time bins (minutes since the lead became an MQL): log-spaced from 1 minute to 30 days.
+RESPONSE_EDGES = [
+    0.0,
+    1.0,
+    2.0,
+    5.0,
+    10.0,
+    15.0,
+    30.0,
+    60.0,
+    120.0,
+    240.0,
+    480.0,
+    1440.0,
+    2880.0,
+    10080.0,
+    43200.0,
+    np.inf,
+]
+
+
+def response_histogram(S: State) -> dict:
+    """Leads by first-response time, with how many of them sales accepted (SAL) and qualified (SQL)."""
+    touched = _stamp(S.first_touch) & _stamp(S.mql_at)
+    response = (S.first_touch - S.mql_at)[touched]
+    sal = _stamp(S.sal_at)[touched]
+    sql = _stamp(S.sql_at)[touched]
+    edges = np.array(RESPONSE_EDGES)
+    leads, _ = np.histogram(response, bins=edges)
+    sals, _ = np.histogram(response[sal], bins=edges)
+    sqls, _ = np.histogram(response[sql], bins=edges)
+    return {
+        "edges_minutes": [float(e) for e in edges],
+        "leads": leads.tolist(),
+        "sal": sals.tolist(),
+        "sql": sqls.tolist(),
+    }
+
+
 def summarize(S: State, P: Params, days: int) -> dict:
     """The run's summary.json: revenue, funnel, response times, SLA, rep time and cost."""
     deals = S.deals[: S.n_deals[0]]
@@ -105,6 +144,9 @@ def summarize(S: State, P: Params, days: int) -> dict:
         },
         "cost": {"marketing": marketing_cost, "sales": sales_cost},
         "pipeline_open": float(S.opp_value[S.opp_open == 1].sum()),
+        "rep_hours": total_time / 60.0,
+        "selling_hours": (ledger[st.LEAD_FOLLOWUP] + ledger[st.OPPORTUNITY_WORK]) / 60.0,
+        "response_histogram": response_histogram(S),
         "contacts": int(S.stage.shape[0]),
         "accounts": int(P.n_accounts),
         "reps": int(P.reps),
