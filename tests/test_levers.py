@@ -10,7 +10,8 @@ MEDIUM = ["market.accounts=3000", "sales.reps=12", "marketing.budget_scale=0.15"
 
 @pytest.fixture(scope="module")
 def by_sla():
-    return {sla: simulate(small_config(*MEDIUM, f"policy.sla_minutes={sla}", days=240)).summary for sla in (5, 60, 1440)}
+    runs = {sla: simulate(small_config(*MEDIUM, f"policy.sla_minutes={sla}", days=240)) for sla in (5, 60, 1440)}
+    return {sla: res.summary for sla, res in runs.items()}
 
 
 def test_sla_targets_of_5_minutes_1_hour_and_1_day_differ(by_sla):
@@ -33,6 +34,7 @@ def test_higher_mql_threshold_gives_fewer_mqls():
 
 def test_batch_pull_raises_response_past_the_pull_interval():
     rt = simulate(small_config(*MEDIUM, days=200)).summary
-    batch = simulate(small_config(*MEDIUM, "policy.handoff.mode=batch", "policy.handoff.batch_hours=24", days=200)).summary
+    pull = ("policy.handoff.mode=batch", "policy.handoff.batch_hours=24")
+    batch = simulate(small_config(*MEDIUM, *pull, days=200)).summary
     assert batch["response_minutes"]["p50"] > rt["response_minutes"]["p50"]
     assert batch["response_minutes"]["mean"] > 24 * 60 / 2
