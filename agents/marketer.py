@@ -2,9 +2,11 @@
 
 import mesa
 
+from sim.processes.arrivals import arrivals_day
 from sim.processes.handoff import build_queues, route_new_mqls
 from sim.pure import pure
 
+_arrivals = pure(arrivals_day)
 _route = pure(route_new_mqls)
 _build = pure(build_queues)
 
@@ -14,6 +16,7 @@ class Marketer(mesa.Agent):
         """Route today's MQLs to reps and lay out the reps' queues."""
         m = self.model
         if pure_python:
+            _arrivals(m.state, m.params, m.day)
             _route(m.state, m.params, m.day)
             _build(m.state, m.params, m.day)
         else:

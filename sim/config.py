@@ -130,8 +130,16 @@ class MarketingConfig:
     )
     business_hours_share: float = num(0.75, **PROB, doc="share of inquiries arriving 09:00-17:00")
     weekend_factor: float = num(0.3, **PROB, doc="weekend inquiry rate relative to a weekday")
-    nurture_days: int = num(60, lo=0, unit="days", doc="days a rejected lead stays in nurture before it can re-MQL")
-    recycle_days: int = num(90, lo=0, unit="days", doc="days an unreached lead waits before it can re-MQL")
+    scoring: str = pick("rules", ("rules", "predictive"), "rules: fit + engagement points; predictive: a model score")
+    predictive_auc: float = num(
+        0.75, lo=0.5, hi=0.99, doc="predictive: AUC of the score for the buyer's true propensity (binormal model)"
+    )
+    engagement_decay: str = pick("half_life", ("half_life", "linear"), "how engagement points fade")
+    points_per_week: float = num(5.0, lo=0, hi=100, unit="points/week", doc="linear: points lost per week")
+    feedback: str = pick("none", ("none", "weekly", "monthly"), "how often sales dispositions reach scoring")
+    feedback_rate: float = num(0.5, lo=0, hi=5, doc="how strongly one feedback round re-weights the score")
+    nurture_days: int = num(60, lo=1, unit="days", doc="days a rejected lead stays in nurture before it can re-MQL")
+    recycle_days: int = num(90, lo=1, unit="days", doc="days an unreached lead waits before it can re-MQL")
 
 
 @dataclass
@@ -169,24 +177,56 @@ class SalesConfig:
     lead_expiry_days: int = num(
         10, lo=1, hi=3650, unit="days", doc="an untouched lead older than this is never touched"
     )
+    sdrs: int = num(0, lo=0, hi=100000, doc="SDRs (used by policy.handoff.tier=sdr); reps are then AEs")
+    allocation: str = pick(
+        "leads_first",
+        ("leads_first", "fixed_prospecting", "own_prospects_first"),
+        "leads_first; fixed_prospecting (a prospecting block opens the day); "
+        "own_prospects_first (that block, and queue checks at the rep's habit, ignoring the SLA)",
+    )
+    absence_rate: float = num(0.0, lo=0, hi=0.9, doc="chance a rep is off on a working day (routing skips them)")
+    calendar: str = pick("business", ("business", "always"), "business: weekdays 09-17; always: 24/7 shifts")
+    handling: str = pick("fixed", ("fixed", "exponential", "lognormal"), "distribution of attempt handling time")
+    handling_cv: float = num(0.5, lo=0, hi=5, doc="lognormal: coefficient of variation of handling time")
+    leads_only: bool = field(default=False, metadata={"doc": "reps work leads only (no prospecting or deals)"})
     cost_per_day: float = num(650.0, lo=0, unit="currency/day", doc="loaded cost of a rep per calendar day")
 
 
 @dataclass
 class HandoffConfig:
-    mode: str = pick("realtime", ("realtime", "batch"), "realtime routing or a batched pull")
+    mode: str = pick("realtime", ("realtime", "batch"), "realtime routing or a batched pull from the CRM")
     batch_hours: float = num(24.0, lo=0, lo_open=True, hi=720, unit="hours", doc="batch: hours between pulls")
+    tier: str = pick("direct", ("direct", "sdr"), "direct: leads go to AEs; sdr: SDRs qualify and pass SQLs to AEs")
+    rejected: str = pick("nurture", ("nurture", "recycle", "disqualify"), "what happens to a lead sales rejects")
 
 
 @dataclass
 class PolicyConfig:
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
-    routing: str = pick("round_robin", ("round_robin", "load_balanced"), "how MQLs are assigned to reps")
+    routing: str = pick(
+        "round_robin",
+        ("round_robin", "weighted_round_robin", "load_balanced", "pooled", "territory", "account_owner"),
+        "how MQLs are assigned to reps",
+    )
+    routing_weights: list[float] = field(
+        default_factory=lambda: [1.0],
+        metadata={"doc": "weighted_round_robin: weight of each rep, repeated over the reps", "unit": "relative"},
+    )
+    lead_cap_per_day: int = num(0, lo=0, hi=100000, doc="most new leads a rep gets a day; 0 = no cap")
+    lead_definition: str = pick(
+        "separate",
+        ("separate", "shared"),
+        "separate: sales apply their own acceptance line; shared: one agreed definition, all MQLs accepted",
+    )
     discipline: str = pick("fifo", ("fifo", "lifo", "score"), "which due lead a rep works first")
     sla_minutes: float = num(
         60.0, lo=1, hi=100000, unit="minutes", doc="first-touch target; reps pace queue checks to it"
     )
-    breach_action: str = pick("none", ("none", "alert"), "alert: a breached lead jumps its rep's queue")
+    breach_action: str = pick(
+        "none",
+        ("none", "alert", "reassign", "recycle"),
+        "on an untouched lead past the SLA: alert (jumps the queue), reassign (next rep), recycle (to marketing)",
+    )
     max_attempts: int = num(6, lo=1, hi=20, doc="attempts before a lead is recycled")
     cadence_minutes: list[float] = field(
         default_factory=lambda: [0.0, 60.0, 1440.0, 2880.0, 5760.0, 10080.0],
@@ -215,6 +255,22 @@ class OpportunityConfig:
 
 
 @dataclass
+class StaffingConfig:
+    mode: str = pick(
+        "market", ("market", "arrivals"), "market: leads from the market model; arrivals: a stated process"
+    )
+    leads_per_hour: float = num(2.0, lo=0, hi=10000, unit="leads/hour", doc="arrivals: mean Poisson rate")
+    hourly_profile: list[float] = field(
+        default_factory=lambda: [1.0] * 24,
+        metadata={"doc": "arrivals: relative rate by hour of day (24 values, mean scaled to 1)", "unit": "relative"},
+    )
+    weekday_profile: list[float] = field(
+        default_factory=lambda: [1.0] * 7,
+        metadata={"doc": "arrivals: relative rate Monday..Sunday (7 values)", "unit": "relative"},
+    )
+
+
+@dataclass
 class OutputConfig:
     dir: str = field(default="results/runs", metadata={"doc": "where run folders go"})
     leads: bool = field(default=False, metadata={"doc": "write the per-lead log"})
@@ -231,6 +287,7 @@ class FunnelConfig:
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     opportunity: OpportunityConfig = field(default_factory=OpportunityConfig)
     decay: DecayConfig = field(default_factory=DecayConfig)
+    staffing: StaffingConfig = field(default_factory=StaffingConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     scenario: str = field(default="default", metadata={"doc": "name of the scenario preset"})
 
@@ -291,6 +348,7 @@ def validate(cfg: FunnelConfig) -> FunnelConfig:
     for k in range(1, len(cad)):
         if not cad[k] > cad[k - 1]:
             raise ConfigError(f"policy.cadence_minutes={cad} is not increasing at position {k}; offsets must increase")
+    _check_levers(cfg)
     if cfg.sales.work_start_hour + cfg.sales.hours_per_day > 24:
         raise ConfigError(
             f"sales.work_start_hour + sales.hours_per_day = {cfg.sales.work_start_hour + cfg.sales.hours_per_day}; "
@@ -311,3 +369,23 @@ def validate(cfg: FunnelConfig) -> FunnelConfig:
             "(lower marketing.budget_scale or a channel's budget_per_day, or raise its cost_per_touch)"
         )
     return cfg
+
+
+def _check_levers(cfg: FunnelConfig) -> None:
+    """Rules that span levers: combinations that cannot work are refused."""
+    po, sa, sf = cfg.policy, cfg.sales, cfg.staffing
+    if po.handoff.tier == "sdr" and sa.sdrs < 1:
+        raise ConfigError("policy.handoff.tier=sdr needs sales.sdrs >= 1 (SDRs qualify the leads); got sales.sdrs=0")
+    if po.handoff.tier == "direct" and sa.sdrs > 0:
+        raise ConfigError(
+            f"sales.sdrs={sa.sdrs} but policy.handoff.tier=direct; set policy.handoff.tier=sdr or sales.sdrs=0"
+        )
+    weights = list(po.routing_weights)
+    if not weights or any(not (w > 0) for w in weights):
+        raise ConfigError(f"policy.routing_weights={weights}; give one or more weights, each > 0")
+    for key, values, n in (
+        ("staffing.hourly_profile", list(sf.hourly_profile), 24),
+        ("staffing.weekday_profile", list(sf.weekday_profile), 7),
+    ):
+        if len(values) != n or any(v < 0 for v in values) or sum(values) <= 0:
+            raise ConfigError(f"{key} has {len(values)} values; give {n} non-negative values, not all zero")

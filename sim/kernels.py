@@ -17,12 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
+from sim.params import POOLED
+from sim.processes.arrivals import arrivals_day
 from sim.processes.handoff import build_queues, route_new_mqls
 from sim.processes.market import account_day
 from sim.processes.marketing import contact_day
 from sim.processes.observe import observe
-from sim.processes.opportunities import apply_events, opportunities_day
-from sim.processes.sales import rep_day
+from sim.processes.opportunities import apply_events, feedback, opportunities_day
+from sim.processes.sales import pooled_day, rep_day
 from sim.state import D
 
 _INQ = D["inquiries"]
@@ -55,8 +57,14 @@ def reps_range(S, P, d, lo, hi):
         rep_day(S, P, r, d)
 
 
+@njit(cache=True, _nrt=False)
+def pooled_reps(S, P, d):
+    pooled_day(S, P, d)
+
+
 @njit(cache=True)
 def handoff_kernel(S, P, d):
+    arrivals_day(S, P, d)
     route_new_mqls(S, P, d)
     build_queues(S, P, d)
 
@@ -65,6 +73,7 @@ def handoff_kernel(S, P, d):
 def close_day_kernel(S, P, d):
     apply_events(S, P, d)
     opportunities_day(S, P, d)
+    feedback(S, P, d)
     observe(S, P, d)
 
 
@@ -105,7 +114,10 @@ class FastDriver:
         S.daily[d, _MQL] += tot[1]
         S.daily[d, _TOUCH : _TOUCH + 4] += tot[2:6]
         handoff_kernel(S, P, d)
-        self._map(reps_range, P.reps, S, P, d)
+        if P.routing == POOLED:
+            pooled_reps(S, P, d)
+        else:
+            self._map(reps_range, P.reps, S, P, d)
         close_day_kernel(S, P, d)
 
     def close(self):

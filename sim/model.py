@@ -6,17 +6,20 @@ import mesa
 import numpy as np
 
 from agents import Account, Contact, Marketer, Rep
-from sim.config import FunnelConfig, validate
+from sim.config import ConfigError, FunnelConfig, validate
 from sim.invariants import check_invariants
-from sim.params import make_params
+from sim.params import POOLED, make_params
 from sim.processes.observe import observe
-from sim.processes.opportunities import apply_events, opportunities_day
+from sim.processes.opportunities import apply_events, feedback, opportunities_day
+from sim.processes.sales import pooled_day
 from sim.pure import pure
 from sim.state import DAILY, D, grow_deals, n_contacts, new_state
 
 _apply_events = pure(apply_events)
 _opportunities_day = pure(opportunities_day)
 _observe = pure(observe)
+_feedback = pure(feedback)
+_pooled_day = pure(pooled_day)
 
 REPORTED = ("inquiries", "mqls", "sals", "sqls", "won", "revenue", "pipeline", "open_leads")
 
@@ -37,6 +40,15 @@ def _with_overrides(config: FunnelConfig | None, seed, engine, days, kwargs) -> 
     return validate(config)
 
 
+def _check_arrival_capacity(P, n_contacts: int) -> None:
+    expected = P.leads_per_hour * 24.0 * P.days * float(np.mean(P.weekday)) * float(P.hourly.max() / P.hourly.mean())
+    if expected > n_contacts:
+        raise ConfigError(
+            f"staffing.leads_per_hour={P.leads_per_hour} over {P.days} days needs about {expected:.0f} leads, "
+            f"but the market has {n_contacts} contacts; raise market.accounts or lower the rate"
+        )
+
+
 class FunnelModel(mesa.Model):
     """A B2B revenue engine, one step per day.
 
@@ -52,6 +64,8 @@ class FunnelModel(mesa.Model):
         probe = make_params(cfg, 1)
         self.params = make_params(cfg, n_contacts(probe))
         self.state = new_state(self.params)
+        if self.params.arrivals:
+            _check_arrival_capacity(self.params, self.n_contacts)
         self.day = 0
         self.reference = cfg.sim.engine == "reference"
         self.debug = cfg.sim.debug
@@ -108,10 +122,14 @@ class FunnelModel(mesa.Model):
             for k in range(4):
                 S.daily[d, D["touches_email"] + k] += touches[k]
             self.marketer.hand_off(pure_python=True)
-            for rep in self.reps:
-                rep.work()
+            if P.routing == POOLED:
+                _pooled_day(S, P, d)  # reps interleave over one shared queue
+            else:
+                for rep in self.reps:
+                    rep.work()
             _apply_events(S, P, d)
             _opportunities_day(S, P, d)
+            _feedback(S, P, d)
             _observe(S, P, d)
 
     def run(self, progress: bool = False):

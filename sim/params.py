@@ -23,13 +23,22 @@ max_lead_share max_prosp_share meeting_rate reach_rate qualify_rate observe_nois
 expiry_minutes rep_cost
 handoff_mode batch_minutes routing discipline sla breach_action max_attempts cadence acceptance
 sql_to_opp win_rate fit_effect two_dm_factor nd_rate nd_per_member att_elast ev_cap
+n_ae n_sdr lead_lo lead_hi tier rejected_mode rr_weights cap_per_day lead_def
+scoring dprime eng_decay points_per_day feedback_days feedback_rate
+allocation absence_rate always handling handling_cv leads_only check_habit
+arrivals leads_per_hour hourly weekday
 """
 Params = namedtuple("Params", _FIELDS.split())
 
-ROUTING = ("round_robin", "load_balanced")
+ROUTING = ("round_robin", "weighted_round_robin", "load_balanced", "pooled", "territory", "account_owner")
+RR, WRR, LOAD_BALANCED, POOLED, TERRITORY, OWNER = range(6)
 DISCIPLINE = ("fifo", "lifo", "score")
 HANDOFF = ("realtime", "batch")
-BREACH = ("none", "alert")
+BREACH = ("none", "alert", "reassign", "recycle")
+TIERS = ("direct", "sdr")
+REJECTED = ("nurture", "recycle", "disqualify")
+ALLOCATION = ("leads_first", "fixed_prospecting", "own_prospects_first")
+HANDLING = ("fixed", "exponential", "lognormal")
 DECAY = ("power", "two_exponential")
 
 
@@ -46,9 +55,20 @@ def make_params(cfg: FunnelConfig, n_contacts: int) -> Params:
     f8 = np.float64
     scale = mk.budget_scale / max(n_contacts, 1)
     ch_prob = np.array([c.budget_per_day / c.cost_per_touch * scale for c in ch], dtype=f8)
-    work_minutes = s.hours_per_day * 60.0
+    always = s.calendar == "always"
+    work_minutes = 1440.0 if always else s.hours_per_day * 60.0
+    n_ae, n_sdr = int(s.reps), int(s.sdrs)
+    sdr_tier = po.handoff.tier == "sdr"
+    weights = np.resize(np.array(list(po.routing_weights), dtype=f8), n_ae + n_sdr)
+    hourly = np.array(list(cfg.staffing.hourly_profile), dtype=f8)
+    hourly = hourly / hourly.mean()
+    from scipy.stats import norm
+
+    dprime = float(np.sqrt(2.0) * norm.ppf(mk.predictive_auc))
     # Reps pace their queue checks to the SLA: half the target, never longer than their habit.
     check = min(s.check_interval_minutes, max(po.sla_minutes / 2.0, 1.0))
+    if s.allocation == "own_prospects_first":
+        check = s.check_interval_minutes
     return Params(
         seed=np.uint64(cfg.sim.seed),
         days=int(cfg.sim.days),
@@ -92,8 +112,8 @@ def make_params(cfg: FunnelConfig, n_contacts: int) -> Params:
         tau_fast=float(dc.tau_fast_minutes),
         tau_slow=float(dc.tau_slow_minutes),
         reach_share=float(dc.reach_share),
-        reps=int(s.reps),
-        work_start=float(s.work_start_hour * 60.0),
+        reps=n_ae + n_sdr,
+        work_start=0.0 if always else float(s.work_start_hour * 60.0),
         work_minutes=float(work_minutes),
         admin_share=float(s.admin_share),
         check_minutes=float(check),
@@ -126,4 +146,30 @@ def make_params(cfg: FunnelConfig, n_contacts: int) -> Params:
         nd_per_member=float(op.no_decision_per_member),
         att_elast=float(op.attention_elasticity),
         ev_cap=256,
+        n_ae=n_ae,
+        n_sdr=n_sdr,
+        lead_lo=n_ae if sdr_tier else 0,
+        lead_hi=n_ae + n_sdr if sdr_tier else n_ae,
+        tier=TIERS.index(po.handoff.tier),
+        rejected_mode=REJECTED.index(po.handoff.rejected),
+        rr_weights=weights,
+        cap_per_day=int(po.lead_cap_per_day),
+        lead_def=("separate", "shared").index(po.lead_definition),
+        scoring=("rules", "predictive").index(mk.scoring),
+        dprime=dprime,
+        eng_decay=("half_life", "linear").index(mk.engagement_decay),
+        points_per_day=float(mk.points_per_week / 7.0),
+        feedback_days={"none": 0, "weekly": 7, "monthly": 30}[mk.feedback],
+        feedback_rate=float(mk.feedback_rate),
+        allocation=ALLOCATION.index(s.allocation),
+        absence_rate=float(s.absence_rate),
+        always=int(always),
+        handling=HANDLING.index(s.handling),
+        handling_cv=float(s.handling_cv),
+        leads_only=int(s.leads_only),
+        check_habit=float(s.check_interval_minutes),
+        arrivals=int(cfg.staffing.mode == "arrivals"),
+        leads_per_hour=float(cfg.staffing.leads_per_hour),
+        hourly=hourly,
+        weekday=np.array(list(cfg.staffing.weekday_profile), dtype=f8),
     )

@@ -38,6 +38,9 @@ SETUP = 15
 OBSERVE = 16
 HANDLING = 17
 ARRIVAL = 18
+ABSENCE = 19
+ARRIVAL_TIME = 20
+FEEDBACK = 21
 
 
 @njit(cache=True, inline="always")

@@ -17,9 +17,12 @@ ACCOUNT_FIELDS = (
 ).split()
 CONTACT_FIELDS = (
     "c_acc c_role c_fit eng eng_day stage source channel created mql_at routed_at first_touch sal_at sql_at "
-    "opp_at closed_at rep attempts next_due lead_start ep_touch recycle_day mql_day mql_count"
+    "opp_at closed_at rep attempts next_due lead_start ep_touch recycle_day mql_day mql_count queued score_noise"
 ).split()
-REP_FIELDS = "rep_need rep_opps rep_att rep_load ledger rep_today rep_stats cursor".split()
+REP_FIELDS = (
+    "rep_need rep_opps rep_att rep_load ledger rep_today rep_stats cursor "
+    "rep_t rep_end rep_block rep_lead_cap rep_prosp_cap rep_off rep_new rep_segment rep_wrr score_w"
+).split()
 QUEUE_FIELDS = "active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n".split()
 TOTAL_FIELDS = "daily totals deals n_deals".split()
 
@@ -29,13 +32,13 @@ State = namedtuple("State", ACCOUNT_FIELDS + CONTACT_FIELDS + REP_FIELDS + QUEUE
 DAILY = (
     "inquiries mqls routed first_touches sla_met sals sqls rejected recycled disqualified never_touched "
     "opportunities_marketing opportunities_sales meetings won lost no_decision revenue pipeline open_leads "
-    "in_market lead_followup_minutes prospecting_minutes opportunity_minutes admin_minutes idle_minutes "
+    "in_market sla_breached reassigned lead_followup_minutes prospecting_minutes opportunity_minutes admin_minutes idle_minutes "
     "touches_email touches_paid_search touches_webinar touches_events"
 ).split()
 D = {name: i for i, name in enumerate(DAILY)}
 
 # Per-rep daily counters written by the rep's own day.
-REP_STATS = "first_touches sla_met sals sqls rejected recycled disqualified meetings".split()
+REP_STATS = "first_touches sla_met sals sqls rejected recycled disqualified meetings sla_breached".split()
 RS = {name: i for i, name in enumerate(REP_STATS)}
 
 # Running totals.
@@ -79,6 +82,33 @@ def _account_draws(p: Params):
     return seg, fit, size, u[3], u[4], u[5]
 
 
+@njit(cache=True)
+def _normals(seed, n, out):
+    for c in range(n):
+        out[c] = rng.normal(seed, rng.SETUP, c, -3, 0)
+
+
+def _score_noise(p: Params, n: int) -> np.ndarray:
+    """Each buyer's fixed error in a predictive score (common to every policy)."""
+    out = np.empty(n)
+    _normals(p.seed, n, out)
+    return out
+
+
+def _rep_segments(p: Params) -> np.ndarray:
+    """Territories: lead-working reps split among segments in proportion to segment shares."""
+    seg = np.full(p.reps, -1, dtype=np.int8)
+    n = p.lead_hi - p.lead_lo
+    shares = np.diff(np.concatenate([[0.0], p.seg_cum]))
+    counts = np.maximum(1, np.round(shares * n)).astype(int) if n >= 3 else np.ones(3, dtype=int)
+    k = 0
+    for r in range(p.lead_lo, p.lead_hi):
+        while k < 2 and (seg[p.lead_lo : r] == k).sum() >= counts[k]:
+            k += 1
+        seg[r] = k if n >= 3 else (r - p.lead_lo) % 3
+    return seg
+
+
 def n_contacts(p: Params) -> int:
     return int(_account_draws(p)[2].sum())
 
@@ -86,6 +116,7 @@ def n_contacts(p: Params) -> int:
 def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
     """Allocate and initialise the market: accounts, their buying groups, reps and counters."""
     seg, fit, size, u_dm, u_mkt, e_len = _account_draws(p)
+    u_owner = np.array([rng.uniform(p.seed, rng.SETUP, a, -2, 0) for a in range(p.n_accounts)])
     A = p.n_accounts
     N = int(size.sum())
     R = p.reps
@@ -118,7 +149,7 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         acc_until=until.astype(np.int32),
         acc_cool=i4(A, -1),
         acc_customer=i1(A),
-        acc_owner=i4(A, -1),
+        acc_owner=np.minimum((u_owner * p.n_ae).astype(np.int32), p.n_ae - 1),
         opp_open=i1(A),
         opp_created=f8(A),
         opp_close_day=i4(A, -1),
@@ -153,6 +184,8 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         recycle_day=i4(N),
         mql_day=i4(N, -1),
         mql_count=i4(N),
+        queued=i1(N),
+        score_noise=_score_noise(p, N),
         rep_need=f8(R, 0.0),
         rep_opps=i4(R),
         rep_att=f8(R, 1.0),
@@ -160,7 +193,17 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         ledger=np.full((R, 5), 0.0),
         rep_today=np.full((R, 5), 0.0),
         rep_stats=np.full((R, len(REP_STATS)), 0, dtype=np.int64),
-        cursor=np.full(1, 0, dtype=np.int64),
+        cursor=np.full(8, 0, dtype=np.int64),
+        rep_t=np.full(R, 0.0),
+        rep_end=np.full(R, 0.0),
+        rep_block=i4(R),
+        rep_lead_cap=np.full(R, 0.0),
+        rep_prosp_cap=np.full(R, 0.0),
+        rep_off=i1(R),
+        rep_new=i4(R),
+        rep_segment=_rep_segments(p),
+        rep_wrr=np.full(R, 0.0),
+        score_w=np.full(2, 1.0),
         active=i4(N, -1),
         n_active=np.full(1, 0, dtype=np.int64),
         q_idx=i4(N, -1),

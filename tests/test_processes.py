@@ -5,8 +5,9 @@ import pytest
 
 from sim import stages as st
 from sim.model import FunnelModel
+from sim.params import LOAD_BALANCED, OWNER, TERRITORY, WRR
 from sim.processes.common import decay
-from sim.processes.handoff import build_queues, choose_rep, route_new_mqls
+from sim.processes.handoff import build_queues, choose_rep, route_new_mqls, start_day
 from sim.processes.marketing import inquiry_minute
 from sim.processes.opportunities import close_opportunity, open_opportunity
 from sim.processes.sales import attempt, rep_day
@@ -43,9 +44,38 @@ def test_round_robin_and_load_balanced_routing(model):
     S, P = model.state, model.params
     picks = [choose_rep(S, P, 0) for _ in range(8)]
     assert picks == [0, 1, 2, 3, 0, 1, 2, 3]
-    lb = P._replace(routing=1)
+    lb = P._replace(routing=LOAD_BALANCED)
     S.rep_load[:] = [5, 2, 7, 2]
     assert choose_rep(S, lb, 0) == 1
+    S.rep_off[1] = 1  # reps who are off are skipped
+    assert choose_rep(S, lb, 0) == 3
+
+
+def test_weighted_round_robin_follows_weights(model):
+    S, P = model.state, model.params
+    wrr = P._replace(routing=WRR, rr_weights=np.array([3.0, 1.0, 1.0, 1.0]))
+    picks = [choose_rep(S, wrr, 0) for _ in range(600)]
+    assert np.bincount(picks, minlength=4).tolist() == [300, 100, 100, 100]
+
+
+def test_daily_cap_limits_new_leads_per_rep(model):
+    S, P = model.state, model.params._replace(cap_per_day=2)
+    picks = [choose_rep(S, P, 0) for _ in range(8)]
+    for r in picks:
+        S.rep_new[r] += 1
+    assert picks == [0, 1, 2, 3, 0, 1, 2, 3]
+    assert choose_rep(S, P, 0) == -1
+
+
+def test_account_owner_and_territory_routing(model):
+    S, P = model.state, model.params
+    owner = P._replace(routing=OWNER)
+    for c in range(0, 200, 7):
+        assert choose_rep(S, owner, c) == S.acc_owner[S.c_acc[c]]
+    terr = P._replace(routing=TERRITORY)
+    for c in range(0, 200, 7):
+        r = choose_rep(S, terr, c)
+        assert S.rep_segment[r] == S.acc_seg[S.c_acc[c]] or not (S.rep_segment == S.acc_seg[S.c_acc[c]]).any()
 
 
 def test_new_mqls_are_routed_in_arrival_order_and_queued(model):
@@ -87,9 +117,11 @@ def test_first_attempt_stamps_first_touch_and_counts_the_attempt(model):
 
 def test_rep_day_fills_exactly_the_working_day(model):
     S, P = model.state, model.params
+    start_day(S, P, 0)
     rep_day(S, P, 0, 0)
     assert S.rep_today[0].sum() == pytest.approx(P.work_minutes)
-    rep_day(S, P, 1, 5)  # Saturday
+    start_day(S, P, 5)  # Saturday: nobody works
+    rep_day(S, P, 1, 5)
     assert S.rep_today[1].sum() == 0.0
 
 

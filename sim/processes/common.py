@@ -34,19 +34,37 @@ def intent(S, P, a, d):
 
 @njit(cache=True, inline="always")
 def engagement(S, P, c, d):
-    """Engagement of contact `c` on day `d`, decayed since its last update."""
-    return S.eng[c] * 0.5 ** ((d - S.eng_day[c]) / P.half_life)
+    """Engagement of contact `c` on day `d`, faded since its last update (half-life or linear)."""
+    days = d - S.eng_day[c]
+    if P.eng_decay == 1:
+        e = S.eng[c] - P.points_per_day * days
+        return e if e > 0.0 else 0.0
+    return S.eng[c] * 0.5 ** (days / P.half_life)
 
 
 @njit(cache=True, inline="always")
-def score(P, fit, eng):
-    """Lead score on 0-100: fit points plus engagement up to its cap."""
-    return P.fit_points * fit + (eng if eng < P.eng_cap else P.eng_cap)
+def propensity(fit, inten):
+    """A buyer's true propensity to buy: fit, raised by buying intent (0-1)."""
+    return fit * (0.3 + 0.7 * inten)
 
 
 @njit(cache=True, inline="always")
-def is_workday(d):
-    return d % 7 < 5
+def score(S, P, c, fit, eng, inten):
+    """Lead score on 0-100.  Rules: weighted fit points plus engagement up to its cap.
+    Predictive: a binormal model of the true propensity with separation d' (from the AUC)."""
+    if P.scoring == 1:
+        z = (propensity(fit, inten) - 0.25) / 0.15
+        dp = P.dprime * S.score_w[0]
+        x = (dp * z + S.score_noise[c]) / math.sqrt(dp * dp + 1.0)
+        return 100.0 * 0.5 * math.erfc(-x / math.sqrt(2.0))
+    e = eng if eng < P.eng_cap else P.eng_cap
+    return S.score_w[0] * P.fit_points * fit + S.score_w[1] * e
+
+
+@njit(cache=True, inline="always")
+def is_workday(P, d):
+    """Reps work weekdays, or every day on a 24/7 calendar."""
+    return P.always == 1 or d % 7 < 5
 
 
 @njit(cache=True, inline="always")

@@ -1,15 +1,21 @@
-"""Handoff: MQLs are routed to reps (real time or by batched pull); reps' queues are built."""
+"""Handoff: MQLs are routed to reps by the routing rule (in real time or by batched pull);
+breached leads are reassigned; reps' queues are laid out for the day."""
 
 import numpy as np
 from numba import njit
 
+from sim import rng
 from sim import stages as st
-from sim.processes.common import lead_open
+from sim.params import LOAD_BALANCED, OWNER, POOLED, TERRITORY, WRR
+from sim.processes.common import is_workday, lead_open
 from sim.state import D
 
 _ROUTED = D["routed"]
 _NEVER = D["never_touched"]
 _OPEN = D["open_leads"]
+_REASSIGNED = D["reassigned"]
+_CUR_RR = 0
+_CUR_SEG = 1  # cursors 1..3: round robin within each segment's territory
 
 
 @njit(cache=True)
@@ -22,63 +28,161 @@ def routed_time(P, minute):
 
 
 @njit(cache=True)
-def choose_rep(S, P, c):
-    """The rep who gets lead `c` under the routing rule."""
-    R = P.reps
-    if P.routing == 1:  # load balanced: fewest open leads, lowest index on ties
-        best = 0
-        for r in range(1, R):
-            if S.rep_load[r] < S.rep_load[best]:
+def available(S, P, r):
+    """A rep can take a new lead today: at work and under the daily cap."""
+    if S.rep_off[r] == 1:
+        return False
+    return P.cap_per_day == 0 or S.rep_new[r] < P.cap_per_day
+
+
+@njit(cache=True)
+def round_robin(S, P, cursor, segment, exclude):
+    """Next available lead rep after the cursor (in `segment` if >= 0), or -1."""
+    n = P.lead_hi - P.lead_lo
+    for k in range(n):
+        r = P.lead_lo + (S.cursor[cursor] + k) % n
+        if r == exclude or (segment >= 0 and S.rep_segment[r] != segment):
+            continue
+        if available(S, P, r):
+            S.cursor[cursor] = (r - P.lead_lo + 1) % n
+            return r
+    return -1
+
+
+@njit(cache=True)
+def weighted_round_robin(S, P, exclude):
+    """Smooth weighted round robin: each rep's turn comes in proportion to its weight."""
+    total = 0.0
+    best = -1
+    for r in range(P.lead_lo, P.lead_hi):
+        if r == exclude or not available(S, P, r):
+            continue
+        S.rep_wrr[r] += P.rr_weights[r]
+        total += P.rr_weights[r]
+        if best < 0 or S.rep_wrr[r] > S.rep_wrr[best]:
+            best = r
+    if best >= 0:
+        S.rep_wrr[best] -= total
+    return best
+
+
+@njit(cache=True)
+def choose_rep(S, P, c, exclude=-1):
+    """The rep who gets lead `c` under the routing rule; -1 if no rep can take it today."""
+    if P.routing == LOAD_BALANCED:
+        best = -1
+        for r in range(P.lead_lo, P.lead_hi):
+            if r != exclude and available(S, P, r) and (best < 0 or S.rep_load[r] < S.rep_load[best]):
                 best = r
         return best
-    r = S.cursor[0] % R
-    S.cursor[0] += 1
-    return r
+    if P.routing == WRR:
+        return weighted_round_robin(S, P, exclude)
+    if P.routing == TERRITORY:
+        seg = S.acc_seg[S.c_acc[c]]
+        r = round_robin(S, P, _CUR_SEG + seg, seg, exclude)
+        return r if r >= 0 else round_robin(S, P, _CUR_RR, -1, exclude)
+    if P.routing == OWNER:
+        owner = S.acc_owner[S.c_acc[c]]
+        if P.n_sdr > 0 and P.lead_lo > 0:
+            owner = P.lead_lo + owner % P.n_sdr
+        if owner != exclude and available(S, P, owner):
+            return owner
+    return round_robin(S, P, _CUR_RR, -1, exclude)
+
+
+@njit(cache=True)
+def enqueue(S, P, c, r, t):
+    S.rep[c] = r
+    if S.routed_at[c] != S.routed_at[c]:
+        S.routed_at[c] = t
+    S.next_due[c] = t
+    S.queued[c] = 1
+    if r >= 0:
+        S.rep_load[r] += 1
+        S.rep_new[r] += 1
+    S.active[S.n_active[0]] = c
+    S.n_active[0] += 1
+
+
+@njit(cache=True)
+def start_day(S, P, d):
+    """Who is at work today (counter-based absences) and a fresh daily lead count."""
+    work = is_workday(P, d)
+    for r in range(P.reps):
+        off = not work or (P.absence_rate > 0.0 and rng.uniform(P.seed, rng.ABSENCE, r, d, 0) < P.absence_rate)
+        S.rep_off[r] = 1 if off else 0
+        S.rep_new[r] = 0
 
 
 @njit(cache=True)
 def route_new_mqls(S, P, d):
-    """Route today's new MQLs in the order they arrived (ties by contact id)."""
+    """Route today's MQLs and yesterday's backlog in order of arrival (ties by contact id)."""
+    start_day(S, P, d)
     n = 0
     N = S.stage.shape[0]
     for c in range(N):
-        if S.mql_day[c] == d and S.stage[c] == st.MQL:
+        if S.stage[c] == st.MQL and S.queued[c] == 0:
             n += 1
     idx = np.empty(n, dtype=np.int64)
     times = np.empty(n, dtype=np.float64)
     k = 0
     for c in range(N):
-        if S.mql_day[c] == d and S.stage[c] == st.MQL:
+        if S.stage[c] == st.MQL and S.queued[c] == 0:
             idx[k] = c
             times[k] = S.lead_start[c]
             k += 1
     order = np.argsort(times, kind="mergesort")
+    routed = 0
     for j in range(n):
         c = idx[order[j]]
-        r = choose_rep(S, P, c)
         t = routed_time(P, S.lead_start[c])
-        S.rep[c] = r
-        if S.routed_at[c] != S.routed_at[c]:
-            S.routed_at[c] = t
-        S.next_due[c] = t
-        S.rep_load[r] += 1
-        S.active[S.n_active[0]] = c
-        S.n_active[0] += 1
-    S.daily[d, _ROUTED] += n
+        if t < d * 1440.0:
+            t = d * 1440.0
+        if P.routing == POOLED:
+            enqueue(S, P, c, -1, t)
+            routed += 1
+            continue
+        r = choose_rep(S, P, c, -1)
+        if r >= 0:
+            enqueue(S, P, c, r, t)
+            routed += 1
+    S.daily[d, _ROUTED] += routed
+
+
+@njit(cache=True)
+def reassign_breached(S, P, d, now):
+    """Breach action 'reassign': untouched leads past the SLA go to the next available rep."""
+    moved = 0
+    for j in range(S.n_active[0]):
+        c = S.active[j]
+        if not lead_open(S.stage[c]) or S.attempts[c] > 0 or S.rep[c] < 0:
+            continue
+        if now - S.lead_start[c] > P.sla and S.next_due[c] <= now:
+            r = choose_rep(S, P, c, S.rep[c])
+            if r >= 0 and r != S.rep[c]:
+                S.rep[c] = r
+                S.rep_new[r] += 1
+                moved += 1
+    S.daily[d, _REASSIGNED] += moved
 
 
 @njit(cache=True)
 def build_queues(S, P, d):
-    """Drop closed leads, expire untouched ones, and lay each rep's queue out contiguously."""
+    """Drop closed leads, expire untouched ones, and lay each rep's queue out contiguously.
+    Pooled routing keeps one shared queue (every rep scans the whole active list)."""
     now = d * 1440.0
+    if P.breach_action == 2:
+        reassign_breached(S, P, d, now + P.work_start)
     m = 0
     for j in range(S.n_active[0]):
         c = S.active[j]
         if not lead_open(S.stage[c]):
+            S.queued[c] = 0
             continue
         if S.attempts[c] == 0 and now - S.next_due[c] > P.expiry_minutes:
             S.stage[c] = st.NEVER_TOUCHED
             S.closed_at[c] = now
+            S.queued[c] = 0
             S.daily[d, _NEVER] += 1
             continue
         S.active[m] = c
@@ -89,6 +193,15 @@ def build_queues(S, P, d):
         S.q_ptr[r] = 0
     for r in range(R):
         S.rep_load[r] = 0
+    if P.routing == POOLED:
+        for j in range(m):
+            S.q_idx[j] = S.active[j]
+            if S.rep[S.active[j]] >= 0:
+                S.rep_load[S.rep[S.active[j]]] += 1
+        for r in range(R + 1):
+            S.q_ptr[r] = m if r > 0 else 0
+        S.daily[d, _OPEN] = m
+        return
     for j in range(m):
         S.q_ptr[S.rep[S.active[j]] + 1] += 1
     for r in range(R):

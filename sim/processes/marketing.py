@@ -24,6 +24,8 @@ def inquiry_minute(P, c, d):
 @njit(cache=True, inline="always")
 def contact_day(S, P, c, d):
     """One day of contact `c`. Returns (channel touched or -1, new inquiry 0/1, new MQL 0/1)."""
+    if P.arrivals == 1:
+        return -1, 0, 0  # staffing mode: leads come from the arrival process instead
     seed = P.seed
     stage = S.stage[c]
     if not marketing_owned(stage):
@@ -66,7 +68,10 @@ def contact_day(S, P, c, d):
         S.source[c] = st.SOURCE_MARKETING
         S.channel[c] = channel
         new_inquiry = 1
-    if score(P, S.c_fit[c], eng) >= P.mql_threshold:
+    qualifies = score(S, P, c, S.c_fit[c], eng, inten) >= P.mql_threshold
+    if P.lead_def == 1 and S.c_fit[c] < P.acceptance:
+        qualifies = False  # shared definition: marketing applies sales' fit line too
+    if qualifies:
         S.stage[c] = st.MQL
         if S.mql_at[c] != S.mql_at[c]:
             S.mql_at[c] = minute

@@ -1,10 +1,13 @@
 """Opportunities: opened from SQLs and prospecting meetings, worked by reps, closed won, lost
 or no decision; revenue booked on a win."""
 
+import math
+
 from numba import njit
 
 from sim import rng
 from sim import stages as st
+from sim.params import OWNER
 from sim.processes.common import intent, is_workday
 from sim.state import DL, D, T
 
@@ -14,6 +17,7 @@ _WON = D["won"]
 _LOST = D["lost"]
 _ND = D["no_decision"]
 _REV = D["revenue"]
+_CUR_AE = 5
 _T_CYCLE_DAYS_SUM = T["cycle_days_sum"]
 _T_LOST = T["lost"]
 _T_MEETINGS_WASTED = T["meetings_wasted"]
@@ -66,6 +70,18 @@ def available_for_prospecting(stage):
 
 
 @njit(cache=True)
+def deal_owner(S, P, r, a):
+    """The AE who owns a deal: the rep who found it, or (from an SDR) the account owner or next AE."""
+    if r < P.n_ae:
+        return r
+    if P.routing == OWNER:
+        return S.acc_owner[a]
+    k = S.cursor[_CUR_AE] % P.n_ae
+    S.cursor[_CUR_AE] += 1
+    return k
+
+
+@njit(cache=True)
 def on_sql(S, P, r, c, t, d):
     """An SQL opens an opportunity for its account, joins an open one, or is disqualified."""
     seed = P.seed
@@ -74,7 +90,7 @@ def on_sql(S, P, r, c, t, d):
         S.stage[c] = st.OPPORTUNITY
         S.opp_at[c] = t
     elif S.acc_customer[a] == 0 and rng.uniform(seed, rng.OPPORTUNITY, c, d, 0) < P.sql_to_opp:
-        open_opportunity(S, P, a, c, t, d, st.SOURCE_MARKETING, r)
+        open_opportunity(S, P, a, c, t, d, st.SOURCE_MARKETING, deal_owner(S, P, r, a))
     else:
         S.stage[c] = st.DISQUALIFIED
         S.closed_at[c] = t
@@ -100,7 +116,7 @@ def on_meeting(S, P, r, block, t, d):
     if S.created[c] != S.created[c]:
         S.created[c] = t
         S.source[c] = st.SOURCE_SALES
-    open_opportunity(S, P, chosen, c, t, d, st.SOURCE_SALES, r)
+    open_opportunity(S, P, chosen, c, t, d, st.SOURCE_SALES, deal_owner(S, P, r, chosen))
 
 
 @njit(cache=True)
@@ -182,7 +198,7 @@ def close_opportunity(S, P, a, d):
 @njit(cache=True)
 def opportunities_day(S, P, d):
     """Book the reps' attention to each open deal and close the deals that reach their end."""
-    work = is_workday(d)
+    work = is_workday(P, d)
     for a in range(P.n_accounts):
         if S.opp_open[a] == 0:
             continue
@@ -191,3 +207,34 @@ def opportunities_day(S, P, d):
             S.opp_att_days[a] += 1
         if d >= S.opp_close_day[a]:
             close_opportunity(S, P, a, d)
+
+
+@njit(cache=True)
+def feedback(S, P, d):
+    """Closed loop: sales dispositions of the last 90 days re-weight marketing's score towards
+    what converts (rules: fit against engagement; predictive: a sharper model)."""
+    if P.feedback_days == 0 or (d + 1) % P.feedback_days != 0:
+        return
+    since = (d - 90) * 1440.0
+    nq = nn = 0
+    fq = fn = 0.0
+    for c in range(S.stage.shape[0]):
+        if S.mql_at[c] != S.mql_at[c] or S.lead_start[c] < since:
+            continue
+        if S.sql_at[c] == S.sql_at[c]:
+            nq += 1
+            fq += S.c_fit[c]
+        elif S.stage[c] != st.MQL and S.stage[c] != st.SAL:
+            nn += 1
+            fn += S.c_fit[c]
+    if nq == 0 or nn == 0:
+        return
+    if P.scoring == 1:
+        w = S.score_w[0] * (1.0 + 0.05 * P.feedback_rate)
+        S.score_w[0] = w if w < 2.0 else 2.0
+        return
+    delta = P.feedback_rate * (fq / nq - fn / nn) / 0.2
+    w_fit = S.score_w[0] * math.exp(delta)
+    w_eng = S.score_w[1] * math.exp(-0.5 * delta)
+    S.score_w[0] = min(max(w_fit, 0.5), 2.5)
+    S.score_w[1] = min(max(w_eng, 0.5), 2.0)

@@ -1,5 +1,11 @@
-"""Sales work in continuous time inside business hours: queues, attempts, acceptance, qualification,
-opportunity work and prospecting, with every minute booked to the rep's time ledger."""
+"""Sales work in continuous time inside working hours: queues, attempts, acceptance, qualification,
+opportunity work and prospecting, with every minute booked to the rep's time ledger.
+
+A rep's day is a sequence of actions (`rep_act`): work the next due lead, or spend one block
+between queue checks on deals, prospecting or idle time.  Reps with their own queues run their
+days independently (`rep_day`); a pooled queue interleaves all reps' actions in time order
+(`pooled_day`), so the next free rep takes the next lead.
+"""
 
 import math
 
@@ -7,7 +13,8 @@ from numba import njit
 
 from sim import rng
 from sim import stages as st
-from sim.processes.common import engagement, intent, is_workday, lead_decay, lead_open, score
+from sim.params import POOLED
+from sim.processes.common import engagement, intent, lead_decay, lead_open, score
 from sim.state import RS
 
 _FT = RS["first_touches"]
@@ -18,25 +25,44 @@ _REJ = RS["rejected"]
 _REC = RS["recycled"]
 _DQ = RS["disqualified"]
 _MEET = RS["meetings"]
+_BREACH = RS["sla_breached"]
+
+
+@njit(cache=True, inline="always")
+def queue_range(S, P, r):
+    if P.routing == POOLED:
+        return 0, S.n_active[0]
+    return S.q_ptr[r], S.q_ptr[r + 1]
 
 
 @njit(cache=True, inline="always")
 def next_lead(S, P, r, t, d):
-    """The lead rep `r` works next at time `t` by the queue discipline, or -1 if none is due."""
+    """The lead rep `r` works next at time `t` by the queue discipline, or -1 if none is due.
+    Breach action 'recycle' sends untouched leads past the SLA back to marketing on sight."""
     best = -1
     best_key = 0.0
     best_breach = False
-    for k in range(S.q_ptr[r], S.q_ptr[r + 1]):
+    lo, hi = queue_range(S, P, r)
+    for k in range(lo, hi):
         c = S.q_idx[k]
         if not lead_open(S.stage[c]) or S.next_due[c] > t:
             continue
-        breach = P.breach_action == 1 and S.attempts[c] == 0 and t - S.lead_start[c] > P.sla
+        owner = S.rep[c]
+        if owner != r and owner >= 0:
+            continue
+        breach = S.attempts[c] == 0 and t - S.lead_start[c] > P.sla
+        if breach and P.breach_action == 3:
+            back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
+            S.rep_stats[r, _BREACH] += 1
+            S.rep_stats[r, _REC] += 1
+            continue
+        breach = breach and P.breach_action == 1
         if P.discipline == 0:
             key = S.next_due[c]
         elif P.discipline == 1:
             key = -S.lead_start[c]
         else:
-            key = -score(P, S.c_fit[c], engagement(S, P, c, d))
+            key = -score(S, P, c, S.c_fit[c], engagement(S, P, c, d), intent(S, P, S.c_acc[c], d))
         if best < 0 or (breach and not best_breach) or (breach == best_breach and key < best_key):
             best = c
             best_key = key
@@ -65,28 +91,57 @@ def back_to_marketing(S, P, c, t, stage, wait_days, d):
 
 
 @njit(cache=True, inline="always")
+def reject(S, P, c, t, d):
+    """Sales rejects the lead: back to nurture, recycled after a wait, or disqualified."""
+    if P.rejected_mode == 0:
+        back_to_marketing(S, P, c, t, st.REJECTED, P.nurture_days, d)
+    elif P.rejected_mode == 1:
+        back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
+    else:
+        S.stage[c] = st.DISQUALIFIED
+        S.closed_at[c] = t
+
+
+@njit(cache=True, inline="always")
+def handling_minutes(S, P, c, d, n):
+    """Time one attempt takes: fixed, or exponential or lognormal around the stated mean."""
+    m = P.attempt_minutes
+    if P.handling == 1:
+        return m * rng.exponential(P.seed, rng.HANDLING, c, d, n)
+    if P.handling == 2:
+        s2 = math.log(1.0 + P.handling_cv * P.handling_cv)
+        z = rng.normal(P.seed, rng.HANDLING, c, d, n)
+        return m * math.exp(math.sqrt(s2) * z - 0.5 * s2)
+    return m
+
+
+@njit(cache=True, inline="always")
 def attempt(S, P, r, c, t, d):
     """Rep `r` tries lead `c` at time `t`; returns the minutes it took."""
     seed = P.seed
     n = S.attempts[c]
     age = t - S.lead_start[c]
     if n == 0:
+        S.rep[c] = r
         S.ep_touch[c] = t
         S.rep_stats[r, _FT] += 1
         if age <= P.sla:
             S.rep_stats[r, _SLA] += 1
+        else:
+            S.rep_stats[r, _BREACH] += 1
         if S.first_touch[c] != S.first_touch[c]:
             S.first_touch[c] = t
     S.attempts[c] = n + 1
+    dial = handling_minutes(S, P, c, d, n)
     g = lead_decay(P, age)
     if rng.uniform(seed, rng.REACH, c, d, n) < P.reach_rate * g**P.reach_share:
         fit = S.c_fit[c]
         if S.stage[c] == st.MQL:
             seen = fit + P.observe_noise * rng.normal(seed, rng.OBSERVE, c, d, n)
-            if seen < P.acceptance:
-                back_to_marketing(S, P, c, t, st.REJECTED, P.nurture_days, d)
+            if P.lead_def == 0 and seen < P.acceptance:
+                reject(S, P, c, t, d)
                 S.rep_stats[r, _REJ] += 1
-                return P.attempt_minutes + 0.5 * P.conv_minutes
+                return dial + 0.5 * P.conv_minutes
             S.stage[c] = st.SAL
             if S.sal_at[c] != S.sal_at[c]:
                 S.sal_at[c] = t
@@ -103,78 +158,131 @@ def attempt(S, P, r, c, t, d):
             S.stage[c] = st.DISQUALIFIED
             S.closed_at[c] = t
             S.rep_stats[r, _DQ] += 1
-        return P.attempt_minutes + P.conv_minutes
+        return dial + P.conv_minutes
     if n + 1 >= P.max_attempts or rng.uniform(seed, rng.GIVE_UP, c, d, n) < P.give_up:
         back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
         S.rep_stats[r, _REC] += 1
     else:
         due = S.ep_touch[c] + P.cadence[n + 1]
-        S.next_due[c] = due if due > t + P.attempt_minutes else t + P.attempt_minutes
-    return P.attempt_minutes
+        S.next_due[c] = due if due > t + dial else t + dial
+    return dial
 
 
-@njit(cache=True)
-def rep_day(S, P, r, d):
-    """One working day of rep `r`: admin, due leads by discipline, then deals, prospecting or idle
-    in blocks between queue checks.  Writes only rep `r`'s own leads, ledger and event buffer."""
-    seed = P.seed
+@njit(cache=True, inline="always")
+def works_leads(P, r):
+    return P.lead_lo <= r < P.lead_hi
+
+
+@njit(cache=True, inline="always")
+def rep_begin(S, P, r, d):
+    """Open rep `r`'s day: clear today's counters, book admin, set the day's caps and clock."""
     for k in range(S.rep_stats.shape[1]):
         S.rep_stats[r, k] = 0
-    S.ev_n[r] = 0
-    S.rep_att[r] = 1.0
     for k in range(5):
         S.rep_today[r, k] = 0.0
-    if not is_workday(d):
+    S.ev_n[r] = 0
+    S.rep_att[r] = 1.0
+    S.rep_block[r] = 0
+    if S.rep_off[r] == 1:
+        S.rep_t[r] = 0.0
+        S.rep_end[r] = 0.0
         return
     t = d * 1440.0 + P.work_start
     admin = P.admin_share * P.work_minutes
-    t_end = t + P.work_minutes - admin
-    lead_cap = P.max_lead_share * P.work_minutes
-    prosp_cap = P.max_prosp_share * P.work_minutes
-    need = S.rep_need[r]
-    lead = 0.0
-    prosp = 0.0
-    opp = 0.0
-    idle = 0.0
-    block = 0
-    while t < t_end - 1e-9:
-        c = next_lead(S, P, r, t, d) if lead < lead_cap else -1
+    S.rep_today[r, st.ADMIN] = admin
+    S.rep_t[r] = t
+    S.rep_end[r] = t + P.work_minutes - admin
+    S.rep_lead_cap[r] = (P.work_minutes - admin if P.leads_only == 1 else P.max_lead_share * P.work_minutes) * (
+        1.0 if works_leads(P, r) else 0.0
+    )
+    S.rep_prosp_cap[r] = 0.0 if P.leads_only == 1 else P.max_prosp_share * P.work_minutes
+    if P.allocation > 0 and S.rep_prosp_cap[r] > 0.0:
+        # A prospecting block opens the day before the queue is looked at.
+        block = S.rep_prosp_cap[r]
+        prospect(S, P, r, d, S.rep_t[r], block)
+        S.rep_t[r] += block
+
+
+@njit(cache=True, inline="always")
+def prospect(S, P, r, d, t, minutes):
+    """Outbound prospecting for `minutes`; a meeting becomes a sales-sourced opportunity."""
+    S.rep_today[r, st.PROSPECTING] += minutes
+    chance = 1.0 - math.exp(-P.meeting_rate * minutes / 60.0)
+    if rng.uniform(P.seed, rng.PROSPECT, r, d, S.rep_block[r]) < chance:
+        S.rep_stats[r, _MEET] += 1
+        emit(S, P, r, st.EV_MEETING, t, S.rep_block[r])
+    S.rep_block[r] += 1
+
+
+@njit(cache=True, inline="always")
+def rep_act(S, P, r, d):
+    """One action of rep `r`: attempt the next due lead, or spend one block until the next check."""
+    t = S.rep_t[r]
+    t_end = S.rep_end[r]
+    if S.rep_today[r, st.LEAD_FOLLOWUP] < S.rep_lead_cap[r]:
+        c = next_lead(S, P, r, t, d)
         if c >= 0:
             dur = attempt(S, P, r, c, t, d)
             if dur > t_end - t:
                 dur = t_end - t
-            lead += dur
-            t += dur
-            continue
-        nxt = t + P.check_minutes
-        if nxt > t_end:
-            nxt = t_end
-        w = nxt - t
-        sw = P.switch_minutes if P.switch_minutes < w else w
-        admin += sw
-        w -= sw
-        o = need - opp
+            S.rep_today[r, st.LEAD_FOLLOWUP] += dur
+            S.rep_t[r] = t + dur
+            return
+    nxt = t + P.check_minutes
+    if nxt > t_end:
+        nxt = t_end
+    w = nxt - t
+    sw = P.switch_minutes if P.switch_minutes < w else w
+    S.rep_today[r, st.ADMIN] += sw
+    w -= sw
+    if P.leads_only == 0:
+        o = S.rep_need[r] - S.rep_today[r, st.OPPORTUNITY_WORK]
         o = o if o < w else w
         if o > 0.0:
-            opp += o
+            S.rep_today[r, st.OPPORTUNITY_WORK] += o
             w -= o
-        p = prosp_cap - prosp
+        p = S.rep_prosp_cap[r] - S.rep_today[r, st.PROSPECTING]
         p = p if p < w else w
         if p > 0.0:
-            prosp += p
+            prospect(S, P, r, d, t, p)
             w -= p
-            chance = 1.0 - math.exp(-P.meeting_rate * p / 60.0)
-            if rng.uniform(seed, rng.PROSPECT, r, d, block) < chance:
-                S.rep_stats[r, _MEET] += 1
-                emit(S, P, r, st.EV_MEETING, t, block)
-        idle += w
-        t = nxt
-        block += 1
-    S.rep_today[r, st.LEAD_FOLLOWUP] = lead
-    S.rep_today[r, st.PROSPECTING] = prosp
-    S.rep_today[r, st.OPPORTUNITY_WORK] = opp
-    S.rep_today[r, st.ADMIN] = admin
-    S.rep_today[r, st.IDLE] = idle
+    S.rep_today[r, st.IDLE] += w
+    S.rep_t[r] = nxt
+
+
+@njit(cache=True, inline="always")
+def rep_finish(S, P, r):
+    """Close the day: book today's minutes to the ledger and the attention deals received."""
     for k in range(5):
         S.ledger[r, k] += S.rep_today[r, k]
-    S.rep_att[r] = opp / need if need > 0.0 else 1.0
+    need = S.rep_need[r]
+    if S.rep_off[r] == 1 or P.leads_only == 1:
+        S.rep_att[r] = 1.0 if P.leads_only == 1 else 0.0
+    else:
+        S.rep_att[r] = S.rep_today[r, st.OPPORTUNITY_WORK] / need if need > 0.0 else 1.0
+
+
+@njit(cache=True)
+def rep_day(S, P, r, d):
+    """One day of rep `r` working its own queue.  Writes only its own leads, ledger and events."""
+    rep_begin(S, P, r, d)
+    while S.rep_t[r] < S.rep_end[r] - 1e-9:
+        rep_act(S, P, r, d)
+    rep_finish(S, P, r)
+
+
+@njit(cache=True)
+def pooled_day(S, P, d):
+    """All reps' days interleaved in time order over one shared queue (ties: lowest rep index)."""
+    for r in range(P.reps):
+        rep_begin(S, P, r, d)
+    while True:
+        best = -1
+        for r in range(P.reps):
+            if S.rep_t[r] < S.rep_end[r] - 1e-9 and (best < 0 or S.rep_t[r] < S.rep_t[best]):
+                best = r
+        if best < 0:
+            break
+        rep_act(S, P, best, d)
+    for r in range(P.reps):
+        rep_finish(S, P, r)
