@@ -32,7 +32,8 @@ State = namedtuple("State", ACCOUNT_FIELDS + CONTACT_FIELDS + REP_FIELDS + QUEUE
 DAILY = (
     "inquiries mqls routed first_touches sla_met sals sqls rejected recycled disqualified never_touched "
     "opportunities_marketing opportunities_sales meetings won lost no_decision revenue pipeline open_leads "
-    "in_market sla_breached reassigned lead_followup_minutes prospecting_minutes opportunity_minutes admin_minutes idle_minutes "
+    "in_market sla_breached reassigned "
+    "lead_followup_minutes prospecting_minutes opportunity_minutes admin_minutes idle_minutes "
     "touches_email touches_paid_search touches_webinar touches_events"
 ).split()
 D = {name: i for i, name in enumerate(DAILY)}
