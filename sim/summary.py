@@ -131,6 +131,12 @@ def summarize(S: State, P: Params, days: int) -> dict:
         },
         "sla_minutes": float(P.sla),
         "sla_met_share": float(sla_met / routed.sum()) if routed.sum() else float("nan"),
+        "sla_breaches": int(daily[:, DAILY.index("sla_breached")].sum()),
+        "reassigned": int(daily[:, DAILY.index("reassigned")].sum()),
+        "rejected_by_sales": int(daily[:, DAILY.index("rejected")].sum()),
+        "rejected_share": float(
+            daily[:, DAILY.index("rejected")].sum() / max(1.0, daily[:, DAILY.index("first_touches")].sum())
+        ),
         "never_touched_share": float((S.stage == st.NEVER_TOUCHED).sum() / routed.sum()) if routed.sum() else 0.0,
         "rep_time_share": share,
         "selling_time_share": share["lead_followup"] + share["opportunity"],

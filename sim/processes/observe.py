@@ -13,6 +13,7 @@ _REP_COLS = (
     (RS["recycled"], D["recycled"]),
     (RS["disqualified"], D["disqualified"]),
     (RS["meetings"], D["meetings"]),
+    (RS["sla_breached"], D["sla_breached"]),
 )
 _MINUTES = D["lead_followup_minutes"]
 _PIPE = D["pipeline"]
