@@ -62,14 +62,14 @@ def pooled_reps(S, P, d):
     pooled_day(S, P, d)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def handoff_kernel(S, P, d):
     arrivals_day(S, P, d)
     route_new_mqls(S, P, d)
     build_queues(S, P, d)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def close_day_kernel(S, P, d):
     apply_events(S, P, d)
     opportunities_day(S, P, d)

@@ -23,7 +23,7 @@ REP_FIELDS = (
     "rep_need rep_opps rep_att rep_load ledger rep_today rep_stats cursor "
     "rep_t rep_end rep_block rep_lead_cap rep_prosp_cap rep_off rep_new rep_segment rep_wrr score_w"
 ).split()
-QUEUE_FIELDS = "active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n".split()
+QUEUE_FIELDS = "active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n scratch_i scratch_j scratch_f rep_fill".split()
 TOTAL_FIELDS = "daily totals deals n_deals".split()
 
 State = namedtuple("State", ACCOUNT_FIELDS + CONTACT_FIELDS + REP_FIELDS + QUEUE_FIELDS + TOTAL_FIELDS)
@@ -213,6 +213,10 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         ev_time=np.full((R, p.ev_cap), 0.0),
         ev_c=np.full((R, p.ev_cap), -1, dtype=np.int32),
         ev_n=i4(R),
+        scratch_i=np.full(N, 0, dtype=np.int64),
+        scratch_j=np.full(N, 0, dtype=np.int64),
+        scratch_f=np.full(N, 0.0),
+        rep_fill=np.full(R + 1, 0, dtype=np.int64),
         daily=np.full((days, len(DAILY)), 0.0),
         totals=np.full(len(TOTALS), 0.0),
         deals=np.full((max(1024, A // 4), len(DEALS)), NAN),

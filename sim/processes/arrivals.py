@@ -12,7 +12,7 @@ _INQ = D["inquiries"]
 _CUR_ARRIVAL = 4
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def arrivals_day(S, P, d):
     """Create day `d`'s arriving leads as MQLs, hour by hour, on the next unused contacts."""
     if P.arrivals == 0:

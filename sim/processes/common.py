@@ -7,7 +7,7 @@ from numba import njit
 from sim import stages as st
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def decay(age, kind, tau, alpha, w_fast, tau_fast, tau_slow):
     """Relative odds that a lead of `age` minutes converts, 1 at age 0 and falling with age."""
     if age < 0.0:

@@ -18,7 +18,7 @@ _CUR_RR = 0
 _CUR_SEG = 1  # cursors 1..3: round robin within each segment's territory
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def routed_time(P, minute):
     """When sales can see a lead that became an MQL at `minute`."""
     if P.handoff_mode == 0:
@@ -27,7 +27,7 @@ def routed_time(P, minute):
     return P.work_start + k * P.batch_minutes
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def available(S, P, r):
     """A rep can take a new lead today: at work and under the daily cap."""
     if S.rep_off[r] == 1:
@@ -35,7 +35,7 @@ def available(S, P, r):
     return P.cap_per_day == 0 or S.rep_new[r] < P.cap_per_day
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def round_robin(S, P, cursor, segment, exclude):
     """Next available lead rep after the cursor (in `segment` if >= 0), or -1."""
     n = P.lead_hi - P.lead_lo
@@ -49,7 +49,7 @@ def round_robin(S, P, cursor, segment, exclude):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def weighted_round_robin(S, P, exclude):
     """Smooth weighted round robin: each rep's turn comes in proportion to its weight."""
     total = 0.0
@@ -66,7 +66,7 @@ def weighted_round_robin(S, P, exclude):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def choose_rep(S, P, c, exclude=-1):
     """The rep who gets lead `c` under the routing rule; -1 if no rep can take it today."""
     if P.routing == LOAD_BALANCED:
@@ -90,7 +90,7 @@ def choose_rep(S, P, c, exclude=-1):
     return round_robin(S, P, _CUR_RR, -1, exclude)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def enqueue(S, P, c, r, t):
     S.rep[c] = r
     if S.routed_at[c] != S.routed_at[c]:
@@ -104,7 +104,7 @@ def enqueue(S, P, c, r, t):
     S.n_active[0] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def start_day(S, P, d):
     """Who is at work today (counter-based absences) and a fresh daily lead count."""
     work = is_workday(P, d)
@@ -114,27 +114,19 @@ def start_day(S, P, d):
         S.rep_new[r] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def route_new_mqls(S, P, d):
     """Route today's MQLs and yesterday's backlog in order of arrival (ties by contact id)."""
     start_day(S, P, d)
     n = 0
-    N = S.stage.shape[0]
-    for c in range(N):
+    for c in range(S.stage.shape[0]):
         if S.stage[c] == st.MQL and S.queued[c] == 0:
+            S.scratch_i[n] = c
             n += 1
-    idx = np.empty(n, dtype=np.int64)
-    times = np.empty(n, dtype=np.float64)
-    k = 0
-    for c in range(N):
-        if S.stage[c] == st.MQL and S.queued[c] == 0:
-            idx[k] = c
-            times[k] = S.lead_start[c]
-            k += 1
-    order = np.argsort(times, kind="mergesort")
+    sort_by_time(S, n)
     routed = 0
     for j in range(n):
-        c = idx[order[j]]
+        c = S.scratch_i[j]
         t = routed_time(P, S.lead_start[c])
         if t < d * 1440.0:
             t = d * 1440.0
@@ -149,7 +141,45 @@ def route_new_mqls(S, P, d):
     S.daily[d, _ROUTED] += routed
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def sort_by_time(S, n):
+    """Stable bottom-up merge sort of S.scratch_i[:n] (contacts) by lead start, without allocating."""
+    a, b = S.scratch_i, S.scratch_j
+    for k in range(n):
+        S.scratch_f[k] = S.lead_start[a[k]]
+    width = 1
+    src_is_a = True
+    while width < n:
+        src = a if src_is_a else b
+        dst = b if src_is_a else a
+        for lo in range(0, n, 2 * width):
+            mid = min(lo + width, n)
+            hi = min(lo + 2 * width, n)
+            i, j, k = lo, mid, lo
+            while i < mid and j < hi:
+                if S.lead_start[src[j]] < S.lead_start[src[i]]:
+                    dst[k] = src[j]
+                    j += 1
+                else:
+                    dst[k] = src[i]
+                    i += 1
+                k += 1
+            while i < mid:
+                dst[k] = src[i]
+                i += 1
+                k += 1
+            while j < hi:
+                dst[k] = src[j]
+                j += 1
+                k += 1
+        src_is_a = not src_is_a
+        width *= 2
+    if not src_is_a:
+        for k in range(n):
+            a[k] = b[k]
+
+
+@njit(cache=True, inline="always")
 def reassign_breached(S, P, d, now):
     """Breach action 'reassign': untouched leads past the SLA go to the next available rep."""
     moved = 0
@@ -166,7 +196,7 @@ def reassign_breached(S, P, d, now):
     S.daily[d, _REASSIGNED] += moved
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def build_queues(S, P, d):
     """Drop closed leads, expire untouched ones, and lay each rep's queue out contiguously.
     Pooled routing keeps one shared queue (every rep scans the whole active list)."""
@@ -207,10 +237,11 @@ def build_queues(S, P, d):
     for r in range(R):
         S.q_ptr[r + 1] += S.q_ptr[r]
         S.rep_load[r] = S.q_ptr[r + 1] - S.q_ptr[r]
-    fill = S.q_ptr[:R].copy()
+    for r in range(R):
+        S.rep_fill[r] = S.q_ptr[r]
     for j in range(m):
         c = S.active[j]
         r = S.rep[c]
-        S.q_idx[fill[r]] = c
-        fill[r] += 1
+        S.q_idx[S.rep_fill[r]] = c
+        S.rep_fill[r] += 1
     S.daily[d, _OPEN] = m

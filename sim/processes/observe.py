@@ -20,7 +20,7 @@ _PIPE = D["pipeline"]
 _INMKT = D["in_market"]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def observe(S, P, d):
     for r in range(P.reps):
         for src, dst in _REP_COLS:

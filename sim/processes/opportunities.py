@@ -35,7 +35,7 @@ _DL_SOURCE = DL["source"]
 _DL_VALUE = DL["value"]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def open_opportunity(S, P, a, c, t, d, source, r):
     seed = P.seed
     seg = S.acc_seg[a]
@@ -57,7 +57,7 @@ def open_opportunity(S, P, a, c, t, d, source, r):
     S.daily[d, _OPP_M if source == st.SOURCE_MARKETING else _OPP_S] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def available_for_prospecting(stage):
     return (
         stage == st.KNOWN
@@ -69,7 +69,7 @@ def available_for_prospecting(stage):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def deal_owner(S, P, r, a):
     """The AE who owns a deal: the rep who found it, or (from an SDR) the account owner or next AE."""
     if r < P.n_ae:
@@ -81,7 +81,7 @@ def deal_owner(S, P, r, a):
     return k
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def on_sql(S, P, r, c, t, d):
     """An SQL opens an opportunity for its account, joins an open one, or is disqualified."""
     seed = P.seed
@@ -96,7 +96,7 @@ def on_sql(S, P, r, c, t, d):
         S.closed_at[c] = t
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def on_meeting(S, P, r, block, t, d):
     """A prospecting meeting: pick among a few accounts, preferring one in market, and open a deal."""
     seed = P.seed
@@ -119,7 +119,7 @@ def on_meeting(S, P, r, block, t, d):
     open_opportunity(S, P, chosen, c, t, d, st.SOURCE_SALES, deal_owner(S, P, r, chosen))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def apply_events(S, P, d):
     """Apply the reps' account-level events in a fixed order: rep by rep, as they happened."""
     for r in range(P.reps):
@@ -131,7 +131,7 @@ def apply_events(S, P, d):
         S.ev_n[r] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def win_chance(S, P, a):
     att = S.opp_att[a] / S.opp_att_days[a] if S.opp_att_days[a] > 0 else 1.0
     p = P.win_rate * (1.0 - P.fit_effect + P.fit_effect * S.acc_fit[a])
@@ -141,7 +141,7 @@ def win_chance(S, P, a):
     return p if p < 0.95 else 0.95
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def close_opportunity(S, P, a, d):
     seed = P.seed
     t = d * 1440.0 + P.work_start + P.work_minutes
@@ -195,7 +195,7 @@ def close_opportunity(S, P, a, d):
             S.closed_at[c] = t
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def opportunities_day(S, P, d):
     """Book the reps' attention to each open deal and close the deals that reach their end."""
     work = is_workday(P, d)
@@ -209,7 +209,7 @@ def opportunities_day(S, P, d):
             close_opportunity(S, P, a, d)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def feedback(S, P, d):
     """Closed loop: sales dispositions of the last 90 days re-weight marketing's score towards
     what converts (rules: fit against engagement; predictive: a sharper model)."""

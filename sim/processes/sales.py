@@ -262,7 +262,7 @@ def rep_finish(S, P, r):
         S.rep_att[r] = S.rep_today[r, st.OPPORTUNITY_WORK] / need if need > 0.0 else 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rep_day(S, P, r, d):
     """One day of rep `r` working its own queue.  Writes only its own leads, ledger and events."""
     rep_begin(S, P, r, d)
@@ -271,7 +271,7 @@ def rep_day(S, P, r, d):
     rep_finish(S, P, r)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pooled_day(S, P, d):
     """All reps' days interleaved in time order over one shared queue (ties: lowest rep index)."""
     for r in range(P.reps):
