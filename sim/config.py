@@ -162,7 +162,7 @@ class SalesConfig:
     work_start_hour: float = num(9.0, lo=0, hi=24, lo_open=False, hi_open=True, unit="hour of day")
     admin_share: float = num(0.2, **PROB, doc="share of working time spent on admin")
     check_interval_minutes: float = num(240.0, lo=1, hi=1440, unit="minutes", doc="longest time between queue checks")
-    switch_minutes: float = num(0.5, lo=0, hi=60, unit="minutes", doc="cost of each queue check (context switch)")
+    switch_minutes: float = num(0.25, lo=0, hi=60, unit="minutes", doc="cost of each queue check (context switch)")
     attempt_minutes: float = num(6.0, lo=0, lo_open=True, hi=480, unit="minutes", doc="a call attempt with logging")
     conversation_minutes: float = num(25.0, lo=0, hi=480, unit="minutes", doc="a qualifying conversation")
     max_lead_share: float = num(0.35, **PROB, doc="most of the working day reps give to lead follow-up")

@@ -66,7 +66,7 @@ def make_params(cfg: FunnelConfig, n_contacts: int) -> Params:
 
     dprime = float(np.sqrt(2.0) * norm.ppf(mk.predictive_auc))
     # Reps pace their queue checks to the SLA: half the target, never longer than their habit.
-    check = min(s.check_interval_minutes, max(po.sla_minutes / 2.0, 1.0))
+    check = min(s.check_interval_minutes, max(po.sla_minutes / 2.0, 5.0))
     if s.allocation == "own_prospects_first":
         check = s.check_interval_minutes
     return Params(
