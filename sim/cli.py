@@ -17,7 +17,7 @@ commands:
   sweep [overrides...]    run a scenario sweep (Hydra multirun); writes results/sweeps/<name>/
   plot DIR                write PNG and SVG plots of a run or sweep folder into DIR/plots/
   report DIR              write one self-contained HTML report of a run or sweep folder
-  scenarios               list the named scenario presets
+  scenarios [--run]       list the named scenario presets (--run: run each and print outcomes)
   keys                    list every config key with its default, unit and allowed range
 
 overrides are Hydra overrides, e.g.  funnelsim run sim.days=365 policy.sla_minutes=5 scenarios=default
@@ -64,13 +64,30 @@ def cmd_run(overrides: list[str]) -> int:
     return 0
 
 
-def cmd_scenarios() -> int:
-    from sim.loading import SCENARIO_DIR, scenario_names
+def cmd_scenarios(rest: list[str]) -> int:
+    """List the presets; with --run, run each (plus any overrides) and print their outcomes."""
+    from sim.loading import SCENARIO_DIR, load_config, scenario_names
 
-    for name in scenario_names():
-        first = (SCENARIO_DIR / f"{name}.yaml").read_text().splitlines()
-        doc = next((ln[1:].strip() for ln in first if ln.startswith("#") and "@package" not in ln), "")
-        print(f"{name:<16} {doc}")
+    run = "--run" in rest
+    overrides = [a for a in rest if a != "--run"]
+    if not run:
+        for name in scenario_names():
+            first = (SCENARIO_DIR / f"{name}.yaml").read_text().splitlines()
+            doc = next((ln[1:].strip() for ln in first if ln.startswith("#") and "@package" not in ln), "")
+            print(f"{name:<16} {doc}")
+        return 0
+    from sim.run import simulate
+
+    configs = {name: load_config(overrides, scenario=name) for name in scenario_names()}
+    print("| preset | revenue | MQLs | SQLs | first response p50 (min) | rep time selling |")
+    print("|---|---|---|---|---|---|")
+    for name, cfg in configs.items():
+        s = simulate(cfg).summary
+        w = s["waterfall"]
+        print(
+            f"| {name} | {s['revenue'] / 1e6:.1f} M | {w['mql']:,} | {w['sql']:,} | "
+            f"{s['response_minutes']['p50']:.0f} | {s['selling_time_share']:.0%} |"
+        )
     return 0
 
 
@@ -129,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweep": lambda: _sweep(rest),
         "plot": lambda: _plot(rest),
         "report": lambda: _report(rest),
-        "scenarios": cmd_scenarios,
+        "scenarios": lambda: cmd_scenarios(rest),
         "keys": cmd_keys,
     }
     if command not in handlers:
