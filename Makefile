@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean clean-cache
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -28,3 +28,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Numba keys each cached kernel to the file that defines it, not to the functions it calls:
+# after editing sim/processes/, drop the cache so every kernel compiles afresh.
+clean-cache:
+	find sim agents -name '*.nbi' -delete -o -name '*.nbc' -delete
