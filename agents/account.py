@@ -1,7 +1,6 @@
 """A buying organisation: segment, fit, buying window and open opportunity."""
 
-import mesa
-
+from agents.base import ArrayAgent
 from sim.processes.market import account_day
 from sim.pure import pure
 from sim.stages import SEGMENT_NAMES
@@ -9,11 +8,7 @@ from sim.stages import SEGMENT_NAMES
 _account_day = pure(account_day)
 
 
-class Account(mesa.Agent):
-    def __init__(self, model, index: int):
-        super().__init__(model)
-        self.index = index
-
+class Account(ArrayAgent):
     @property
     def segment(self) -> str:
         return SEGMENT_NAMES[self.model.state.acc_seg[self.index]]

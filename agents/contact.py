@@ -1,7 +1,6 @@
 """A buyer: one member of an account's buying group, moving through the funnel."""
 
-import mesa
-
+from agents.base import ArrayAgent
 from sim.processes.marketing import contact_day
 from sim.pure import pure
 from sim.stages import ROLE_NAMES, STAGE_NAMES
@@ -9,11 +8,7 @@ from sim.stages import ROLE_NAMES, STAGE_NAMES
 _contact_day = pure(contact_day)
 
 
-class Contact(mesa.Agent):
-    def __init__(self, model, index: int):
-        super().__init__(model)
-        self.index = index
-
+class Contact(ArrayAgent):
     @property
     def stage(self) -> str:
         return STAGE_NAMES[self.model.state.stage[self.index]]

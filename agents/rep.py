@@ -1,7 +1,6 @@
 """A sales rep with business hours, a lead queue, deals and a time ledger."""
 
-import mesa
-
+from agents.base import ArrayAgent
 from sim.processes.sales import rep_day
 from sim.pure import pure
 from sim.stages import ACTIVITY_NAMES
@@ -9,11 +8,7 @@ from sim.stages import ACTIVITY_NAMES
 _rep_day = pure(rep_day)
 
 
-class Rep(mesa.Agent):
-    def __init__(self, model, index: int):
-        super().__init__(model)
-        self.index = index
-
+class Rep(ArrayAgent):
     @property
     def queue_length(self) -> int:
         s = self.model.state
