@@ -30,15 +30,17 @@ def contact_day(S, P, c, d):
     stage = S.stage[c]
     if not marketing_owned(stage):
         return -1, 0, 0
+    weekend = d % 7 >= 5
+    wf = P.weekend_factor if weekend else 1.0
+    u = rng.uniform(seed, rng.TOUCH, c, d, 0)
+    if u >= P.p_touch + P.inbound_rate * wf:
+        return -1, 0, 0  # neither a touch nor an inbound response today, whatever the intent
     a = S.c_acc[c]
     if S.acc_customer[a] == 1:
         return -1, 0, 0
     if (stage == st.REJECTED or stage == st.RECYCLED) and d < S.recycle_day[c]:
         return -1, 0, 0
-    weekend = d % 7 >= 5
-    wf = P.weekend_factor if weekend else 1.0
     inten = intent(S, P, a, d)
-    u = rng.uniform(seed, rng.TOUCH, c, d, 0)
     touched = -1
     points = 0.0
     channel = -1
