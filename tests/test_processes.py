@@ -140,3 +140,41 @@ def test_opportunity_books_revenue_only_on_a_win(model):
         won += S.stage[c] == st.WON
     assert 0 < won < 60
     assert S.rep_opps[0] == 0
+
+
+def test_accounts_enter_market_at_the_stated_rate_and_intent_ramps(model):
+    from sim.processes.common import intent
+    from sim.processes.market import account_day
+
+    S, P = model.state, model.params._replace(in_market_rate=0.01)
+    out = S.acc_since < 0
+    S.acc_cool[:] = -1
+    entered = 0
+    for d in range(1, 11):
+        for a in np.flatnonzero(out):
+            if S.acc_since[a] < 0:
+                account_day(S, P, a, d)
+                entered += S.acc_since[a] == d
+    expected = 0.01 * (0.5 + S.acc_fit[out]).mean() * out.sum() * 10
+    assert abs(entered - expected) < 4 * np.sqrt(expected) + 2
+    a = int(np.flatnonzero(S.acc_since >= 0)[0])
+    since = S.acc_since[a]
+    ramp = [intent(S, P, a, since + k) for k in (0, 5, 100)]
+    assert 0 < ramp[0] < ramp[1] <= ramp[2] == 1.0
+
+
+def test_a_response_raises_engagement_and_crossing_the_line_makes_an_mql(model):
+    from sim.processes.marketing import contact_day
+
+    S, P = model.state, model.params._replace(p_touch=0.999, ch_cum=np.full(4, 0.999), ch_resp=np.ones(4))
+    S.c_fit[:] = 1.0
+    S.acc_customer[:] = 0
+    c = 3
+    ch, inquiry, mql = contact_day(S, P, c, 1)
+    assert ch == 0 and inquiry == 1
+    assert S.eng[c] == P.ch_points[0]
+    assert S.stage[c] == (st.MQL if mql else st.INQUIRY)
+    high = P._replace(mql_threshold=100.0)
+    S.stage[4] = st.KNOWN
+    contact_day(S, high, 4, 1)
+    assert S.stage[4] == st.INQUIRY  # a perfect fit and one response stay under a line of 100
