@@ -18,7 +18,7 @@ commands:
   plot DIR                write PNG and SVG plots of a run or sweep folder into DIR/plots/
   report DIR              write one self-contained HTML report of a run or sweep folder
   scenarios [--run]       list the named scenario presets (--run: run each and print outcomes)
-  keys                    list every config key with its default, unit and allowed range
+  keys [--markdown]       list every config key with its default, unit and allowed range (and source)
 
 overrides are Hydra overrides, e.g.  funnelsim run sim.days=365 policy.sla_minutes=5 scenarios=default
 """
@@ -103,18 +103,45 @@ def cmd_keys() -> int:
                 walk(value, f"{prefix}{f.name}.")
                 continue
             m = f.metadata
-            allowed = ""
-            if "choices" in m:
-                allowed = " | ".join(m["choices"])
-            elif m.get("lo") is not None or m.get("hi") is not None:
-                lo = "-inf" if m.get("lo") is None else m["lo"]
-                hi = "inf" if m.get("hi") is None else m["hi"]
-                allowed = f"{'(' if m.get('lo_open') else '['}{lo}, {hi}{')' if m.get('hi_open') else ']'}"
+            allowed = " | ".join(m["choices"]) if "choices" in m else _range_text(m)
             unit = m.get("unit", "")
             print(f"{prefix}{f.name:<28} {value!s:<14} {unit:<14} {allowed:<16} {m.get('doc', '')}")
 
     walk(FunnelConfig(), "")
     return 0
+
+
+def cmd_keys_markdown() -> int:
+    """Every key as a markdown table with its default, unit, allowed values and source."""
+    from dataclasses import fields, is_dataclass
+
+    from sim.config import FunnelConfig
+    from sim.sources import source
+
+    print("| key | default | unit | allowed | meaning | source |")
+    print("|---|---|---|---|---|---|")
+
+    def walk(obj, prefix):
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if is_dataclass(value):
+                walk(value, f"{prefix}{f.name}.")
+                continue
+            m, key = f.metadata, f"{prefix}{f.name}"
+            allowed = " / ".join(m["choices"]) if "choices" in m else _range_text(m)
+            shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+            print(f"| `{key}` | {shown} | {m.get('unit', '')} | {allowed} | {m.get('doc', '')} | {source(key)} |")
+
+    walk(FunnelConfig(), "")
+    return 0
+
+
+def _range_text(m: dict) -> str:
+    if m.get("lo") is None and m.get("hi") is None:
+        return ""
+    lo = "-inf" if m.get("lo") is None else m["lo"]
+    hi = "inf" if m.get("hi") is None else m["hi"]
+    return f"{'(' if m.get('lo_open') else '['}{lo}, {hi}{')' if m.get('hi_open') else ']'}"
 
 
 def _sweep(rest: list[str]) -> int:
@@ -147,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         "plot": lambda: _plot(rest),
         "report": lambda: _report(rest),
         "scenarios": lambda: cmd_scenarios(rest),
-        "keys": cmd_keys,
+        "keys": lambda: cmd_keys_markdown() if "--markdown" in rest else cmd_keys(),
     }
     if command not in handlers:
         print(f"funnelsim: unknown command {command!r}; choose one of {', '.join(handlers)}", file=sys.stderr)
