@@ -1,0 +1,1 @@
+"""Scenario sweeps: specs, seeds, jobs, merged tables and the `funnelsim sweep` command."""

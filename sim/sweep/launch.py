@@ -1,0 +1,72 @@
+"""Run pending jobs through a Hydra multirun (basic or joblib launcher), with a progress bar."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+import hydra
+import pandas as pd
+from omegaconf import DictConfig
+
+from sim.loading import CONF_DIR
+from sim.sweep.job import job_path, run_job
+
+
+@hydra.main(config_path=str(CONF_DIR), config_name="sweep_job", version_base="1.3")
+def hydra_task(cfg: DictConfig) -> str:
+    return run_job(Path(cfg.sweep_dir), int(cfg.job))
+
+
+def _watch(folder: Path, plan: dict, pending: list[int], stop: threading.Event, quiet: bool) -> None:
+    """Report progress and each failure as job files appear."""
+    from tqdm import tqdm
+
+    ids = {plan["scenarios"][j]["id"]: j for j in pending}
+    seen: set[str] = set()
+    bar = tqdm(total=len(ids), desc=f"sweep {plan['name']}", unit="job", disable=quiet, file=sys.stderr)
+    while True:
+        done = stop.is_set()
+        for sid in ids:
+            if sid in seen or not job_path(folder, sid).exists():
+                continue
+            seen.add(sid)
+            bar.update(1)
+            df = pd.read_parquet(job_path(folder, sid), columns=["status", "error"])
+            if (df.status == "failed").any():
+                sc = plan["scenarios"][ids[sid]]
+                bar.write(f"job {sid} failed ({' '.join(sc['overrides'])}): {df.error.iloc[0]}")
+        if done:
+            break
+        time.sleep(0.3)
+    bar.close()
+
+
+def run_pending(folder: Path, plan: dict, pending: list[int], launcher: str, workers: int, quiet: bool) -> None:
+    if not pending:
+        return
+    argv = [
+        "funnelsim-sweep",
+        "--multirun",
+        f"sweep_dir={folder}",
+        f"job={','.join(str(j) for j in pending)}",
+        f"hydra.sweep.dir={folder / '.hydra'}",
+        "hydra.sweep.subdir=${hydra.job.num}",
+        "hydra/job_logging=disabled",
+        "hydra/hydra_logging=disabled",
+    ]
+    if launcher == "joblib":
+        argv += ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}"]
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(folder, plan, pending, stop, quiet), daemon=True)
+    watcher.start()
+    saved = sys.argv
+    sys.argv = argv
+    try:
+        hydra_task()
+    finally:
+        sys.argv = saved
+        stop.set()
+        watcher.join()
