@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh clone:
-#   make run    the main job (creates .venv, installs funnelsim, runs the default scenario)
+#   make run    the main job (creates .venv, installs funnelsim, runs the default scenario sweep)
 #   make test   lint and the whole test suite (creates .venv and installs the dev tools first)
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/funnelsim run $(ARGS)
+	$(VENV)/bin/funnelsim sweep $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -25,6 +25,7 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py --million
+	$(PY) benchmarks/bench_sweep.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
