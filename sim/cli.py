@@ -92,47 +92,25 @@ def cmd_scenarios(rest: list[str]) -> int:
 
 
 def cmd_keys() -> int:
-    from dataclasses import fields, is_dataclass
+    from sim.config import FunnelConfig, iter_fields
 
-    from sim.config import FunnelConfig
-
-    def walk(obj, prefix):
-        for f in fields(obj):
-            value = getattr(obj, f.name)
-            if is_dataclass(value):
-                walk(value, f"{prefix}{f.name}.")
-                continue
-            m = f.metadata
-            allowed = " | ".join(m["choices"]) if "choices" in m else _range_text(m)
-            unit = m.get("unit", "")
-            print(f"{prefix}{f.name:<28} {value!s:<14} {unit:<14} {allowed:<16} {m.get('doc', '')}")
-
-    walk(FunnelConfig(), "")
+    for key, value, m in iter_fields(FunnelConfig()):
+        allowed = " | ".join(m["choices"]) if "choices" in m else _range_text(m)
+        print(f"{key:<40} {value!s:<14} {m.get('unit', ''):<14} {allowed:<16} {m.get('doc', '')}")
     return 0
 
 
 def cmd_keys_markdown() -> int:
     """Every key as a markdown table with its default, unit, allowed values and source."""
-    from dataclasses import fields, is_dataclass
-
-    from sim.config import FunnelConfig
+    from sim.config import FunnelConfig, iter_fields
     from sim.sources import source
 
     print("| key | default | unit | allowed | meaning | source |")
     print("|---|---|---|---|---|---|")
-
-    def walk(obj, prefix):
-        for f in fields(obj):
-            value = getattr(obj, f.name)
-            if is_dataclass(value):
-                walk(value, f"{prefix}{f.name}.")
-                continue
-            m, key = f.metadata, f"{prefix}{f.name}"
-            allowed = " / ".join(m["choices"]) if "choices" in m else _range_text(m)
-            shown = f"{value:.4g}" if isinstance(value, float) else str(value)
-            print(f"| `{key}` | {shown} | {m.get('unit', '')} | {allowed} | {m.get('doc', '')} | {source(key)} |")
-
-    walk(FunnelConfig(), "")
+    for key, value, m in iter_fields(FunnelConfig()):
+        allowed = " / ".join(m["choices"]) if "choices" in m else _range_text(m)
+        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+        print(f"| `{key}` | {shown} | {m.get('unit', '')} | {allowed} | {m.get('doc', '')} | {source(key)} |")
     return 0
 
 

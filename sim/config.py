@@ -321,14 +321,19 @@ def _check_field(path: str, value: Any, meta: dict) -> None:
         raise ConfigError(f"{path}={value!r} is out of range; allowed {allowed}{unit}")
 
 
-def _walk(obj: Any, prefix: str) -> None:
+def iter_fields(obj: Any, prefix: str = ""):
+    """Every leaf setting of a config as (dotted key, value, field metadata)."""
     for f in fields(obj):
         value = getattr(obj, f.name)
-        path = f"{prefix}{f.name}"
         if is_dataclass(value):
-            _walk(value, path + ".")
+            yield from iter_fields(value, f"{prefix}{f.name}.")
         else:
-            _check_field(path, value, f.metadata)
+            yield f"{prefix}{f.name}", value, f.metadata
+
+
+def _walk(obj: Any, prefix: str) -> None:
+    for path, value, meta in iter_fields(obj, prefix):
+        _check_field(path, value, meta)
 
 
 def validate(cfg: FunnelConfig) -> FunnelConfig:
