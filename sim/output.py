@@ -51,6 +51,14 @@ def new_run_dir(base: Path, name: str = "") -> Path:
     return target
 
 
+def atomic_parquet(df, path: Path) -> None:
+    """Write a table under a temporary name, then rename: readers see it whole or not at all."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
 def write_tables(folder: Path, tables: dict, csv: bool) -> None:
     for name, df in tables.items():
         if df is None:

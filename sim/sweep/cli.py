@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config import ConfigError
+from sim.output import atomic_parquet
 from sim.sweep.job import RESERVED, job_path
 from sim.sweep.spec import SweepSpec, baseline_index, label, load_spec, overrides, scenario_list
 from sim.sweep.stats import scenario_table
@@ -109,9 +110,7 @@ def merge(folder: Path, plan: dict, csv: bool) -> pd.DataFrame:
     metrics = [c for c in runs.columns if c not in skip and pd.api.types.is_numeric_dtype(runs[c])]
     scen = scenario_table(runs, plan["levers"], metrics)
     for name, df in (("runs", runs), ("responses", responses), ("scenarios", scen)):
-        tmp = folder / f".{name}.parquet.tmp"
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, folder / f"{name}.parquet")
+        atomic_parquet(df, folder / f"{name}.parquet")
         if csv:
             df.to_csv(folder / f"{name}.csv", index=False)
     return runs

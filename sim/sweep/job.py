@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 import traceback
 from pathlib import Path
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim import rng
+from sim.output import atomic_parquet
 
 RESERVED = ("scenario", "label", "baseline", "job", "replication", "seed", "root_seed", "status", "error")
 
@@ -36,12 +36,6 @@ def flatten(summary: dict, prefix: str = "") -> dict:
 
 def job_path(folder: Path, scenario: str) -> Path:
     return folder / "jobs" / f"{scenario}.parquet"
-
-
-def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
 
 
 def run_job(folder: Path, job: int) -> str:
@@ -95,6 +89,6 @@ def run_job(folder: Path, job: int) -> str:
         df.insert(i, k, [v] * len(df))
     df["seconds"] = time.time() - started
     resp = pd.DataFrame(responses, columns=["scenario", "replication", "bin_lo", "bin_hi", "leads", "sal", "sql"])
-    _atomic_parquet(resp, folder / "jobs" / f"{sc['id']}.responses.parquet")
-    _atomic_parquet(df, job_path(folder, sc["id"]))  # written last: its presence marks the job done
+    atomic_parquet(resp, folder / "jobs" / f"{sc['id']}.responses.parquet")
+    atomic_parquet(df, job_path(folder, sc["id"]))  # written last: its presence marks the job done
     return status
