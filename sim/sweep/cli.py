@@ -120,6 +120,9 @@ def main(argv: list[str]) -> int:
     from sim import __version__
     from sim.sweep.launch import run_pending
 
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__)
+        return 0
     try:
         spec, run = parse_args(argv)
         plan = make_plan(spec)
