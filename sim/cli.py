@@ -15,8 +15,6 @@ USAGE = """funnelsim COMMAND [ARGS]
 commands:
   run [overrides...]      simulate one scenario; writes results/runs/<timestamp>/
   sweep [overrides...]    run a scenario sweep (Hydra multirun); writes results/sweeps/<name>/
-  plot DIR                write PNG and SVG plots of a run or sweep folder into DIR/plots/
-  report DIR              write one self-contained HTML report of a run or sweep folder
   scenarios [--run]       list the named scenario presets (--run: run each and print outcomes)
   keys [--markdown]       list every config key with its default, unit and allowed range (and source)
 
@@ -128,18 +126,6 @@ def _sweep(rest: list[str]) -> int:
     return sweep_main(rest)
 
 
-def _plot(rest: list[str]) -> int:
-    from sim.plot_cli import main_plot
-
-    return main_plot(rest)
-
-
-def _report(rest: list[str]) -> int:
-    from sim.plot_cli import main_report
-
-    return main_report(rest)
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
@@ -149,8 +135,6 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "run": lambda: cmd_run(rest),
         "sweep": lambda: _sweep(rest),
-        "plot": lambda: _plot(rest),
-        "report": lambda: _report(rest),
         "scenarios": lambda: cmd_scenarios(rest),
         "keys": lambda: cmd_keys_markdown() if "--markdown" in rest else cmd_keys(),
     }
