@@ -1,4 +1,4 @@
-"""The `funnelsim` command: run, sweep, plot and report.
+"""The `funnelsim` command: run, sweep, scenarios and keys.
 
 Config errors exit with code 2 before anything is written.
 """
