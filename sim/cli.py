@@ -1,4 +1,4 @@
-"""The `funnelsim` command: run, sweep, scenarios and keys.
+"""The `funnelsim` command: run, sweep, plot, report, scenarios and keys.
 
 Config errors exit with code 2 before anything is written.
 """
@@ -14,7 +14,9 @@ USAGE = """funnelsim COMMAND [ARGS]
 
 commands:
   run [overrides...]      simulate one scenario; writes results/runs/<timestamp>/
-  sweep [overrides...]    run a scenario sweep (Hydra multirun); writes results/sweeps/<name>/
+  sweep [overrides...]    run a scenario sweep (Hydra multirun); writes results/sweeps/<name>/ and its plots
+  plot DIR                write the what-if plots of a run or sweep folder into DIR/plots/ (PNG and SVG)
+  report DIR              write one self-contained HTML report of a run or sweep folder (DIR/report.html)
   scenarios [--run]       list the named scenario presets (--run: run each and print outcomes)
   keys [--markdown]       list every config key with its default, unit and allowed range (and source)
 
@@ -126,6 +128,12 @@ def _sweep(rest: list[str]) -> int:
     return sweep_main(rest)
 
 
+def _plot_cli():
+    from sim import plot_cli
+
+    return plot_cli
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
@@ -135,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "run": lambda: cmd_run(rest),
         "sweep": lambda: _sweep(rest),
+        "plot": lambda: _plot_cli().main_plot(rest),
+        "report": lambda: _plot_cli().main_report(rest),
         "scenarios": lambda: cmd_scenarios(rest),
         "keys": lambda: cmd_keys_markdown() if "--markdown" in rest else cmd_keys(),
     }
