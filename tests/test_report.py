@@ -1,0 +1,237 @@
+"""`funnelsim plot` and `funnelsim report` on real run and sweep folders: files, contents, clear errors."""
+
+import base64
+import re
+import shutil
+import xml.etree.ElementTree as ET
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+from sweep_fixture import shared_run, shared_sweep  # noqa: E402
+
+import sim  # noqa: E402
+
+MQL_KEY, SLA_KEY = "marketing.mql_threshold", "policy.sla_minutes"
+from sim import plots  # noqa: E402
+from sim.plot_cli import figure_plan, main_plot, main_report  # noqa: E402
+from sim.results_io import load_results  # noqa: E402
+
+
+@pytest.fixture
+def sweep_dir(tmp_path):
+    """A private copy of the shared small sweep, free to write plots and reports into."""
+    return shutil.copytree(shared_sweep(), tmp_path / "sweep")
+
+
+@pytest.fixture
+def run_dir(tmp_path):
+    return shutil.copytree(shared_run(), tmp_path / "run")
+
+
+def listing(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+# ----------------------------------------------------------------------------- funnelsim plot
+
+
+@pytest.mark.parametrize("kind", ["sweep", "run"])
+def test_plot_writes_png_and_svg_of_every_planned_figure(kind, sweep_dir, run_dir, capsys):
+    folder = sweep_dir if kind == "sweep" else run_dir
+    names = [f.name for f in figure_plan(load_results(folder))]
+    assert main_plot([str(folder)]) == 0
+    files = sorted(p.name for p in (folder / "plots").iterdir())
+    assert files == sorted(f"{n}.{ext}" for n in names for ext in ("png", "svg"))
+    for n in names:
+        assert (folder / "plots" / f"{n}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert ET.parse(folder / "plots" / f"{n}.svg").getroot().tag.endswith("svg")
+    assert f"{len(names)} figures" in capsys.readouterr().out
+    expected = {"waterfall", "rep_time", "response"} | (
+        {"whatif_revenue", "heatmap_revenue", "forest_revenue", "frontier"} if kind == "sweep" else {"daily"}
+    )
+    assert expected <= set(names)
+
+
+def test_plot_again_replaces_the_folder_whole(run_dir):
+    assert main_plot([str(run_dir)]) == 0
+    assert main_plot([str(run_dir), "--format", "png", "--dpi", "60"]) == 0
+    files = listing(run_dir / "plots")
+    assert len(files) == 4 and all(f.endswith(".png") for f in files)  # the SVGs of the first call are gone
+    assert not [p for p in run_dir.iterdir() if p.name.startswith(".plots")]  # no temporary folders left
+
+
+def test_a_failing_figure_leaves_no_plots_folder(run_dir, monkeypatch):
+    from sim import plot_cli
+
+    def broken():
+        raise RuntimeError("boom")
+
+    good = plot_cli.figure_plan(load_results(run_dir))[0]
+    monkeypatch.setattr(plot_cli, "figure_plan", lambda *a, **k: [good, plot_cli.Figure("broken", "", broken)])
+    before = listing(run_dir)
+    with pytest.raises(RuntimeError, match="boom"):
+        main_plot([str(run_dir), "--format", "png"])
+    assert listing(run_dir) == before
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["{tmp}/nothing"], "does not exist"),
+        (["{tmp}/empty"], "is not a run or sweep folder"),
+        (["{sweep}", "--format", "png,gif"], "--format 'png,gif' is not allowed; choose from png, svg, pdf"),
+        (["{sweep}", "--dpi", "5"], "--dpi 5 is out of range"),
+        (["{sweep}", "--metric", "revnue"], "metrics ['revnue'] are not in the sweep; available: "),
+        (["{sweep}", "--out", "{tmp}/busy"], "holds files that are not plots"),
+    ],
+)
+def test_plot_bad_input_exits_2_and_writes_nothing(args, message, sweep_dir, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("mine")
+    before = listing(tmp_path)
+    argv = [a.format(tmp=tmp_path, sweep=sweep_dir) for a in args]
+    assert main_plot(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("funnelsim plot: ") and message in err
+    assert listing(tmp_path) == before
+
+
+def test_plot_usage_errors_exit_2(capsys):
+    assert main_plot([]) == 2
+    assert "DIR" in capsys.readouterr().err
+    assert main_plot(["x", "--colour", "red"]) == 2
+    assert "unrecognized arguments: --colour" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- funnelsim report
+
+
+def images(text):
+    return re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+
+
+def test_sweep_report_holds_every_plot_table_definition_version_and_seed(sweep_dir, capsys):
+    assert main_report([str(sweep_dir), "--currency", "€"]) == 0
+    assert "report:" in capsys.readouterr().out
+    text = (sweep_dir / "report.html").read_text(encoding="utf-8")
+    res = load_results(sweep_dir)
+    plan = figure_plan(res)
+    for f in plan:
+        assert f'<figure id="fig-{f.name}">' in text
+    pngs = images(text)
+    assert len(pngs) == len(plan)
+    assert all(base64.b64decode(p)[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    for table in ("about", "scenarios", "metrics", "differences", "jobs"):
+        assert f'id="table-{table}"' in text
+    assert "Highlights" in text and "€" in text
+    assert sim.__version__ in text
+    for name, seed in res.seeds.items():
+        assert f"<td>{name}</td><td>{seed}</td>" in text
+    for job in res.meta["jobs"]:
+        assert " ".join(job["overrides"]) in text  # the scenario definitions
+    assert not re.search(r'(src|href)="(https?:)?//', text)  # nothing fetched from outside: opens offline
+
+
+def test_run_report_holds_its_tables_plots_and_config(run_dir):
+    assert main_report([str(run_dir), "--out", str(run_dir / "client.html")]) == 0
+    text = (run_dir / "client.html").read_text(encoding="utf-8")
+    res = load_results(run_dir)
+    assert len(images(text)) == len(figure_plan(res)) == 4
+    for table in ("about", "outcomes", "funnel", "rep_time"):
+        assert f'id="table-{table}"' in text
+    assert "<td>seed</td><td>5</td>" in text
+    assert "market:" in text and "policy:" in text  # the resolved config
+    assert plots.fmt_value(res.summary["revenue"], "currency") in text
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["{tmp}/nothing"], "does not exist"),
+        (["{tmp}/empty"], "is not a run or sweep folder"),
+        (["{sweep}", "--out", "{tmp}/report.pdf"], "must end in .html"),
+    ],
+)
+def test_report_bad_input_exits_2_and_writes_nothing(args, message, sweep_dir, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    before = listing(tmp_path)
+    assert main_report([a.format(tmp=tmp_path, sweep=sweep_dir) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("funnelsim report: ") and message in err
+    assert listing(tmp_path) == before
+
+
+# ----------------------------------------------------------------------------- the real sweep command
+
+
+@pytest.mark.slow
+def test_plot_and_report_read_what_funnelsim_sweep_writes(tmp_path):
+    """A tiny sweep made by `funnelsim sweep` ends with its plots, and its folder reports."""
+    from sim.sweep.cli import main as sweep_main
+
+    args = [
+        "name=tiny",
+        f"dir={tmp_path}",
+        "launcher=basic",
+        "workers=1",
+        "quiet=true",
+        "replications=2",
+        "marketing.mql_threshold=50,65",
+        "policy.sla_minutes=5,1440",
+        "policy.handoff.mode=realtime",
+        "sim.days=60",
+        "market.accounts=1000",
+        "sales.reps=4",
+        "marketing.budget_scale=0.08",
+    ]
+    assert sweep_main(args) == 0
+    folder = tmp_path / "tiny"
+    drawn = sorted(p.stem for p in (folder / "plots").glob("*.png"))  # the sweep ends with its plots
+    assert drawn == sorted(f.name for f in figure_plan(load_results(folder)))
+    assert main_report([str(folder)]) == 0
+    assert len(images((folder / "report.html").read_text())) == len(figure_plan(load_results(folder)))
+
+
+def test_a_sweep_with_a_failed_scenario_still_plots_and_reports_the_failure(sweep_dir):
+    import numpy as np
+    import pandas as pd
+
+    runs = pd.read_parquet(sweep_dir / "runs.parquet")
+    metrics = [
+        c
+        for c in runs.columns
+        if c
+        not in (
+            "scenario",
+            "label",
+            "baseline",
+            "job",
+            "replication",
+            "seed",
+            "root_seed",
+            "status",
+            "error",
+            MQL_KEY,
+            SLA_KEY,
+        )
+    ]
+    failed = runs.scenario == "s003"
+    runs.loc[failed, "status"] = "failed"
+    runs.loc[failed, "error"] = "RuntimeError: out of memory"
+    runs.loc[failed, metrics] = np.nan
+    runs.to_parquet(sweep_dir / "runs.parquet")
+    scen = pd.read_parquet(sweep_dir / "scenarios.parquet")
+    stats = ["mean", "std", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high"]
+    scen.loc[scen.scenario == "s003", stats] = np.nan
+    scen.loc[scen.scenario == "s003", "n"] = 0
+    scen.to_parquet(sweep_dir / "scenarios.parquet")
+    resp = pd.read_parquet(sweep_dir / "responses.parquet")
+    resp[resp.scenario != "s003"].to_parquet(sweep_dir / "responses.parquet")
+    assert main_plot([str(sweep_dir), "--format", "png", "--dpi", "60", "--metric", "revenue"]) == 0
+    assert main_report([str(sweep_dir)]) == 0
+    text = (sweep_dir / "report.html").read_text()
+    assert 'id="table-failures"' in text and "RuntimeError: out of memory" in text
