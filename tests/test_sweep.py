@@ -15,7 +15,7 @@ from sim.sweep.cli import main, make_plan, parse_args
 from sim.sweep.job import replication_seed
 from sim.sweep.spec import SweepSpec, scenario_list
 
-SMALL = ["sim.days=60", "market.accounts=600", "sales.reps=4", "marketing.budget_scale=0.03"]
+SMALL = ["sim.days=60", "market.accounts=600", "sales.reps=4", "marketing.budget_scale=0.03", "plots=false"]
 
 
 def sweep(tmp_path, *args, name="t"):

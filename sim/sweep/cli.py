@@ -1,10 +1,11 @@
 """`funnelsim sweep`: plan a sweep, run its pending jobs, merge the tables.
 
     funnelsim sweep [sweep=NAME] [KEY=v1,v2,...] [KEY=value] [replications=N] [root_seed=N]
-                    [name=NAME] [launcher=basic|joblib] [workers=N] [csv=true] [dir=PATH]
+                    [name=NAME] [launcher=basic|joblib] [workers=N] [csv=true] [dir=PATH] [plots=false]
 
 A comma list sweeps that lever (added to the sweep file's grid); a single value applies to
-every scenario.  Running the same sweep into the same folder again resumes it.
+every scenario.  Running the same sweep into the same folder again resumes it.  The sweep ends by drawing its
+plots into <dir>/<name>/plots/ (as `funnelsim plot`); plots=false skips them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sim.sweep.job import RESERVED, job_path
 from sim.sweep.spec import SweepSpec, baseline_index, label, load_spec, overrides, scenario_list
 from sim.sweep.stats import scenario_table
 
-SETTINGS = {"sweep", "replications", "root_seed", "name", "launcher", "workers", "csv", "dir", "quiet"}
+SETTINGS = {"sweep", "replications", "root_seed", "name", "launcher", "workers", "csv", "dir", "quiet", "plots"}
 
 
 def _value(text: str):
@@ -64,6 +65,7 @@ def parse_args(argv: list[str]) -> tuple[SweepSpec, dict]:
         "csv": str(settings.get("csv", "false")).lower() in ("1", "true", "yes"),
         "dir": settings.get("dir", "results/sweeps"),
         "quiet": str(settings.get("quiet", "false")).lower() in ("1", "true", "yes"),
+        "plots": str(settings.get("plots", "true")).lower() in ("1", "true", "yes"),
     }
     return spec, run
 
@@ -178,4 +180,9 @@ def main(argv: list[str]) -> int:
     print(f"sweep {spec.name}: {len(plan['scenarios'])} scenarios x {spec.replications} replications -> {folder}")
     if failed:
         print(f"{failed} runs failed; see sweep.json and the runs table (status=failed)", file=sys.stderr)
+    if run["plots"]:
+        from sim.plot_cli import main_plot
+
+        if main_plot([str(folder)]) != 0:
+            return 1
     return 1 if failed else 0
