@@ -27,3 +27,12 @@ def test_every_policy_key_is_explained_in_the_lever_guide():
     keys += [f"policy.handoff.{k}" for k in HandoffConfig.__dataclass_fields__]
     keys += [f"staffing.{k}" for k in StaffingConfig.__dataclass_fields__]
     assert [k for k in keys if f"`{k}`" not in levers] == []
+
+
+def test_every_image_the_readme_shows_is_in_the_repository():
+    import re
+
+    readme = (DOCS.parent / "README.md").read_text()
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert len(images) >= 2
+    assert [p for p in images if not (DOCS.parent / p).is_file()] == []
