@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim import stages as stage_codes
 from sim.plot_cli import figure_plan
 from sim.plots import ACTIVITY_NAMES, STAGE_NAMES, fmt_value, lever_label, lever_value, metric_info, scenario_name
 from sim.results_io import RunResults, SweepResults, levers_of, wide_means
@@ -222,20 +223,7 @@ def _run_tables(res: RunResults, currency: str) -> list[tuple[str, str, str]]:
     ]
     out = [("outcomes", "Outcomes", _kv(rows, "outcomes"))]
     w, conv = s.get("waterfall", {}), s.get("conversion", {})
-    stages = [
-        "inquiry",
-        "mql",
-        "sal",
-        "sql",
-        "opportunity",
-        "won",
-        "lost",
-        "no_decision",
-        "rejected",
-        "recycled",
-        "disqualified",
-        "never_touched",
-    ]
+    stages = list(stage_codes.STAGE_NAMES[1:])  # every stage a lead can reach
     funnel = pd.DataFrame(
         {
             "stage": [STAGE_NAMES.get(k, k) for k in stages],

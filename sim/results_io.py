@@ -195,19 +195,15 @@ def load_results(folder) -> RunResults | SweepResults:
     )
 
 
-def flatten(summary: dict, prefix: str = "") -> dict:
-    """Numeric summary values as dotted keys, as in a sweep's runs table (the histogram is left out)."""
-    out = {}
-    for k, v in summary.items():
-        if k == "response_histogram":
-            continue
-        if isinstance(v, dict):
-            out.update(flatten(v, f"{prefix}{k}."))
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            out[f"{prefix}{k}"] = float(v)
-        elif v is None:
-            out[f"{prefix}{k}"] = float("nan")
-    return out
+def numeric_metrics(summary: dict) -> dict:
+    """Numeric summary values as dotted keys (as in a sweep's runs table), missing values as NaN."""
+    from sim.sweep.job import flatten
+
+    return {
+        k: float("nan") if v is None else float(v)
+        for k, v in flatten(summary).items()
+        if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+    }
 
 
 def scenario_table(data) -> pd.DataFrame:
@@ -238,7 +234,7 @@ def scenario_table(data) -> pd.DataFrame:
             "diff_ci_low": 0.0,
             "diff_ci_high": 0.0,
         }
-        for k, v in flatten(summary).items()
+        for k, v in numeric_metrics(summary).items()
     ]
     return pd.DataFrame(rows, columns=list(STAT_COLUMNS))
 
