@@ -224,14 +224,20 @@ def _run_tables(res: RunResults, currency: str) -> list[tuple[str, str, str]]:
     out = [("outcomes", "Outcomes", _kv(rows, "outcomes"))]
     w, conv = s.get("waterfall", {}), s.get("conversion", {})
     stages = list(stage_codes.STAGE_NAMES[1:])  # every stage a lead can reach
+    deals = s.get("deal_outcomes") or {}
+    closed = sum(deals.values())
+
+    def step(i: int, stage: str) -> str:
+        """Conversion from the previous stage, or for a deal outcome its share of closed deals."""
+        if stage in deals:
+            return f"{fmt_value(deals[stage] / closed if closed else np.nan, 'share')} of {closed:,} closed deals"
+        return fmt_value(conv.get(f"{stages[i - 1]}_to_{stage}", np.nan), "share") if i else ""
+
     funnel = pd.DataFrame(
         {
             "stage": [STAGE_NAMES.get(k, k) for k in stages],
             "leads": [f"{w.get(k, 0):,}" for k in stages],
-            "conversion from the previous stage": [
-                fmt_value(conv.get(f"{a}_to_{b}", np.nan), "share") if i else ""
-                for i, (a, b) in enumerate(zip(["", *stages[:-1]], stages, strict=True))
-            ],
+            "conversion from the previous stage": [step(i, k) for i, k in enumerate(stages)],
         }
     )
     out.append(
