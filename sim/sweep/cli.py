@@ -1,18 +1,27 @@
 """`funnelsim sweep`: plan a sweep, run its pending jobs, merge the tables.
 
     funnelsim sweep [sweep=NAME] [KEY=v1,v2,...] [KEY=value] [replications=N] [root_seed=N]
-                    [name=NAME] [launcher=basic|joblib] [workers=N] [csv=true] [dir=PATH] [plots=false]
+                    [name=NAME] [launcher=basic|joblib|ray] [workers=N] [address=HOST:PORT]
+                    [csv=true] [dir=PATH] [plots=false]
 
 A comma list sweeps that lever (added to the sweep file's grid); a single value applies to
 every scenario.  Running the same sweep into the same folder again resumes it.  The sweep ends by drawing its
 plots into <dir>/<name>/plots/ (as `funnelsim plot`); plots=false skips them.
+
+launcher=joblib (the default) runs `workers` jobs at a time on this machine; launcher=basic runs them
+one by one.  launcher=ray address=HOST:PORT runs the jobs on an existing Ray cluster (`ray start --head`
+on the cluster; needs `pip install -e ".[cluster]"` here and funnelsim installed on every node); the
+cluster runs one job per CPU, each with one Numba thread.  Each job writes its file into <dir>/<name>/
+itself, so with Ray that folder must be on storage every Ray node sees at the same path.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import socket
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +34,21 @@ from sim.sweep.job import RESERVED, job_path
 from sim.sweep.spec import SweepSpec, baseline_index, label, load_spec, overrides, scenario_list
 from sim.sweep.stats import scenario_table
 
-SETTINGS = {"sweep", "replications", "root_seed", "name", "launcher", "workers", "csv", "dir", "quiet", "plots"}
+SETTINGS = {
+    "sweep",
+    "replications",
+    "root_seed",
+    "name",
+    "launcher",
+    "workers",
+    "address",
+    "csv",
+    "dir",
+    "quiet",
+    "plots",
+}
+LAUNCHERS = ("basic", "joblib", "ray")
+ADDRESS = re.compile(r"(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})")
 
 
 def _value(text: str):
@@ -57,11 +80,30 @@ def parse_args(argv: list[str]) -> tuple[SweepSpec, dict]:
     if "name" in settings:
         spec.name = settings["name"]
     launcher = settings.get("launcher", "joblib")
-    if launcher not in ("basic", "joblib"):
-        raise ConfigError(f"launcher={launcher!r} is not allowed; choose basic or joblib (Ray: see README)")
+    if launcher not in LAUNCHERS:
+        raise ConfigError(f"launcher={launcher!r} is not allowed; choose one of {', '.join(LAUNCHERS)}")
+    address = settings.get("address")
+    if launcher == "ray":
+        if address is None:
+            raise ConfigError(
+                "launcher=ray needs address=HOST:PORT of a running Ray cluster (`ray start --head` prints it); "
+                "on one machine use launcher=joblib"
+            )
+        m = ADDRESS.fullmatch(address)
+        if not m or not 1 <= int(m["port"]) <= 65535:
+            raise ConfigError(f"address={address!r} is not HOST:PORT (e.g. address=10.0.0.5:6379)")
+        if "workers" in settings:
+            raise ConfigError("workers= does not apply to launcher=ray: the cluster runs one job per CPU")
+    elif address is not None:
+        raise ConfigError(f"address= applies only to launcher=ray, not launcher={launcher}")
+    try:
+        workers = None if launcher == "ray" else int(settings.get("workers", os.cpu_count() or 1))
+    except ValueError as err:
+        raise ConfigError(f"workers={settings['workers']!r} is not a whole number") from err
     run = {
         "launcher": launcher,
-        "workers": int(settings.get("workers", os.cpu_count() or 1)),
+        "workers": workers,
+        "address": address,
         "csv": str(settings.get("csv", "false")).lower() in ("1", "true", "yes"),
         "dir": settings.get("dir", "results/sweeps"),
         "quiet": str(settings.get("quiet", "false")).lower() in ("1", "true", "yes"),
@@ -118,6 +160,26 @@ def merge(folder: Path, plan: dict, csv: bool) -> pd.DataFrame:
     return runs
 
 
+def ray_missing() -> str | None:
+    """Why the Ray launcher cannot run here, or None if ray and hydra-ray-launcher import."""
+    try:
+        import hydra_plugins.hydra_ray_launcher.ray_launcher  # noqa: F401
+        import ray  # noqa: F401
+    except ImportError as err:
+        return f'needs ray and hydra-ray-launcher: pip install -e ".[cluster]" ({err})'
+    return None
+
+
+def ray_unreachable(address: str, timeout: float = 10.0) -> str | None:
+    """Why nothing answers at the Ray cluster's HOST:PORT, or None (Ray itself would retry for ever)."""
+    host, port = address.rsplit(":", 1)
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as err:
+        return f"no Ray cluster answers at address={address} ({err}); start one with `ray start --head`"
+    return None
+
+
 def main(argv: list[str]) -> int:
     from sim import __version__
     from sim.sweep.launch import run_pending
@@ -131,6 +193,15 @@ def main(argv: list[str]) -> int:
     except ConfigError as err:
         print(f"funnelsim sweep: config error: {err}", file=sys.stderr)
         return 2
+    if run["launcher"] == "ray":
+        missing = ray_missing()
+        if missing:
+            print(f"funnelsim sweep: launcher=ray {missing}", file=sys.stderr)
+            return 2
+        unreachable = ray_unreachable(run["address"])
+        if unreachable:
+            print(f"funnelsim sweep: {unreachable}", file=sys.stderr)
+            return 2
     folder = Path(run["dir"]) / spec.name
     (folder / "jobs").mkdir(parents=True, exist_ok=True)
     plan_file = folder / "plan.json"
@@ -146,7 +217,7 @@ def main(argv: list[str]) -> int:
     done = len(plan["scenarios"]) - len(pending)
     if done:
         print(f"resuming {spec.name}: {done} of {len(plan['scenarios'])} jobs already done", file=sys.stderr)
-    run_pending(folder, plan, pending, run["launcher"], run["workers"], run["quiet"])
+    run_pending(folder, plan, pending, run["launcher"], run["workers"], run["quiet"], address=run["address"])
     runs = merge(folder, plan, run["csv"])
     jobs = []
     for j, s in enumerate(plan["scenarios"]):
@@ -172,6 +243,7 @@ def main(argv: list[str]) -> int:
         "ended": datetime.now().isoformat(timespec="seconds"),
         "launcher": run["launcher"],
         "workers": run["workers"],
+        "address": run["address"],
         "jobs": jobs,
     }
     (folder / "sweep.json").write_text(json.dumps(meta, indent=2, default=str))

@@ -1,4 +1,4 @@
-"""Run pending jobs through a Hydra multirun (basic or joblib launcher), with a progress bar."""
+"""Run pending jobs through a Hydra multirun (basic, joblib or Ray launcher), with a progress bar."""
 
 from __future__ import annotations
 
@@ -44,9 +44,19 @@ def _watch(folder: Path, plan: dict, pending: list[int], stop: threading.Event, 
     bar.close()
 
 
-def run_pending(folder: Path, plan: dict, pending: list[int], launcher: str, workers: int, quiet: bool) -> None:
+def run_pending(
+    folder: Path,
+    plan: dict,
+    pending: list[int],
+    launcher: str,
+    workers: int | None,
+    quiet: bool,
+    address: str | None = None,
+) -> None:
+    """Run the pending jobs; launcher=ray sends them to the Ray cluster at `address` (HOST:PORT)."""
     if not pending:
         return
+    folder = folder.resolve()  # jobs may run in another working directory (Ray workers)
     argv = [
         "funnelsim-sweep",
         "--multirun",
@@ -59,6 +69,15 @@ def run_pending(folder: Path, plan: dict, pending: list[int], launcher: str, wor
     ]
     if launcher == "joblib":
         argv += ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}"]
+    elif launcher == "ray":
+        # hydra-ray-launcher always adds object_store_memory to ray.init, which Ray refuses when it
+        # connects to an existing cluster: set it to null.  `address` is in the launcher's config,
+        # object_store_memory is not (hence the +).
+        argv += [
+            "hydra/launcher=ray",
+            f"hydra.launcher.ray.init.address='{address}'",
+            "+hydra.launcher.ray.init.object_store_memory=null",
+        ]
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(folder, plan, pending, stop, quiet), daemon=True)
     watcher.start()
