@@ -64,6 +64,10 @@ def _ip(*args, **kw):
     return subprocess.run(["ip", *args], check=True, capture_output=True, text=True, timeout=60, **kw)
 
 
+def _pids(namespace: str) -> list[str]:
+    return subprocess.run(["ip", "netns", "pids", namespace], capture_output=True, text=True).stdout.split()
+
+
 @pytest.fixture
 def ray_namespace():
     """A network namespace with only loopback and a Ray head listening on 127.0.0.1:PORT inside it."""
@@ -82,15 +86,15 @@ def ray_namespace():
         assert started.returncode == 0, f"ray start failed:\n{started.stdout}\n{started.stderr}"
         yield name
     finally:
-        subprocess.run(
-            ["ip", "netns", "exec", name, str(BIN / "ray"), "stop", "--force"],
-            env=RAY_ENV,
-            capture_output=True,
-            timeout=120,
-        )
-        left = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True).stdout.split()
-        for pid in left:  # anything still running in the test's own namespace
-            subprocess.run(["kill", "-9", pid], capture_output=True)
+        # Stop exactly the processes in the test's own namespace (`ray stop` would stop every Ray
+        # process on the machine): SIGTERM, a grace period, then SIGKILL for any left.
+        for sig, grace in (("-TERM", 10.0), ("-KILL", 0.0)):
+            pids = _pids(name)
+            for pid in pids:
+                subprocess.run(["kill", sig, pid], capture_output=True)
+            deadline = time.time() + grace
+            while pids and time.time() < deadline and _pids(name):
+                time.sleep(0.2)
         subprocess.run(["ip", "netns", "del", name], check=True, timeout=60)
         shutil.rmtree(temp, ignore_errors=True)
 
