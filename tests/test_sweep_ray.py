@@ -33,10 +33,10 @@ RAY_ENV = {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED":
         (["launcher=rays"], "choose one of basic, joblib, ray"),
         (["launcher=ray"], "needs address=HOST:PORT"),
         (["launcher=ray", "address=localhost"], "is not HOST:PORT"),
-        (["launcher=ray", "address=http://10.0.0.5:6379"], "is not HOST:PORT"),
-        (["launcher=ray", "address=10.0.0.5:70000"], "is not HOST:PORT"),
-        (["launcher=ray", "address=10.0.0.5:6379", "workers=4"], "does not apply to launcher=ray"),
-        (["launcher=joblib", "address=10.0.0.5:6379"], "applies only to launcher=ray"),
+        (["launcher=ray", "address=http://127.0.0.1:6379"], "is not HOST:PORT"),
+        (["launcher=ray", "address=127.0.0.1:70000"], "is not HOST:PORT"),
+        (["launcher=ray", "address=127.0.0.1:6379", "workers=4"], "does not apply to launcher=ray"),
+        (["launcher=joblib", "address=127.0.0.1:6379"], "applies only to launcher=ray"),
     ],
 )
 def test_bad_ray_settings_stop_before_any_job(tmp_path, capsys, args, needle):
@@ -54,7 +54,7 @@ def test_ray_settings_are_kept():
 
 def test_without_ray_installed_the_error_names_the_cluster_extra(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now raises ImportError
-    args = [*SMALL, f"dir={tmp_path}", "name=t", "launcher=ray", "address=10.0.0.5:6379"]
+    args = [*SMALL, f"dir={tmp_path}", "name=t", "launcher=ray", "address=127.0.0.1:6379"]
     assert main(args) == 2
     assert 'pip install -e ".[cluster]"' in capsys.readouterr().err
     assert not (tmp_path / "t").exists()
