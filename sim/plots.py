@@ -631,7 +631,29 @@ def _facets(draw, rows: pd.DataFrame, facet: str, ax, figsize, sharey: bool = Tr
         fig = axes[0].figure
     for a, v in zip(axes, values, strict=True):
         draw(a, rows[rows[facet] == v], v, a is axes[-1])
+        a.set_title(f"{lever_name(facet)}: {lever_value(facet, v)}", loc="left", fontsize=10.5)
+    for a in axes[1:]:
+        a.set_ylabel("")
     return fig, axes
+
+
+def _panels(draw, rows: pd.DataFrame, facet, ax, figsize, single_size):
+    """Draw one panel, or one per value of `facet`; returns the figure and the axes (an array with facets)."""
+    if facet:
+        return _facets(draw, rows, facet, ax, figsize)
+    fig, out = _axes(ax, figsize or single_size)
+    draw(out, rows, None, True)
+    return fig, out
+
+
+def _lever_titles(fig, out, facet, st: dict, title: str, note: str, fixed: dict) -> None:
+    """Title and note of a lever plot, naming the levers held fixed; over all panels with facets."""
+    if fixed:
+        note += f"; {_fixed_text(fixed)}"
+    if facet:
+        _suptitle(fig, out, st["title"], st["note"], title, note)
+    else:
+        _titles(out, st["title"], st["note"], title, note)
 
 
 # ----------------------------------------------------------------------------- what-if curve
@@ -692,27 +714,13 @@ def plot_whatif(data, *, metric="revenue", x=None, hue=None, facet=None, where=N
         set_value_axis(a.yaxis, kind, st["currency"], values=rows[["mean", "ci_low", "ci_high"]].to_numpy().ravel())
         a.set_ylabel(axis_label(metric, st["currency"]) + (" (log scale)" if a.get_yscale() == "log" else ""))
         a.grid(True, axis="y")
-        if facet is not None:
-            a.set_title(f"{lever_name(facet)}: {lever_value(facet, facet_value)}", loc="left", fontsize=10.5)
         if hue and last:
             a.legend(title=lever_label(hue), loc="upper left", bbox_to_anchor=(1.01, 1), alignment="left")
 
-    if facet:
-        fig, axes = _facets(draw, rows, facet, ax, st["figsize"])
-        for a in axes[1:]:
-            a.set_ylabel("")
-        out = axes
-    else:
-        fig, out = _axes(ax, st["figsize"] or (7.5, 4.4))
-        draw(out, rows, None, True)
+    fig, out = _panels(draw, rows, facet, ax, st["figsize"], (7.5, 4.4))
     title = f"{label} by {lower_first(lever_name(x))}" + (f" and {lower_first(lever_name(hue))}" if hue else "")
     note = f"{_replications(rows)}; {'bands' if numeric else 'bars'}: 95 % confidence interval"
-    if fixed:
-        note += f"; {_fixed_text(fixed)}"
-    if facet:
-        _suptitle(fig, out, st["title"], st["note"], title, note)
-    else:
-        _titles(out, st["title"], st["note"], title, note)
+    _lever_titles(fig, out, facet, st, title, note, fixed)
     return fig, out
 
 
@@ -776,28 +784,14 @@ def plot_heatmap(data, *, metric="revenue", x=None, y=None, facet=None, where=No
         a.tick_params(length=0)
         for s in a.spines.values():
             s.set_visible(False)
-        if facet is not None:
-            a.set_title(f"{lever_name(facet)}: {lever_value(facet, facet_value)}", loc="left", fontsize=10.5)
 
-    if facet:
-        fig, axes = _facets(draw, rows, facet, ax, st["figsize"], sharey=True)
-        for a in axes[1:]:
-            a.set_ylabel("")
-        out = axes
-    else:
-        fig, out = _axes(ax, st["figsize"] or (6.8, 4.6))
-        draw(out, rows, None, True)
+    fig, out = _panels(draw, rows, facet, ax, st["figsize"], (6.8, 4.6))
     bar = fig.colorbar(images[-1], ax=out, shrink=0.9, pad=0.02)
     set_value_axis(bar.ax.yaxis, kind, st["currency"])
     bar.set_label(axis_label(metric, st["currency"]))
     title = f"{label} by {lower_first(lever_name(x))} and {lower_first(lever_name(y))}"
     note = f"{_replications(rows)}; second line in each cell: 95 % CI; dashed box: baseline"
-    if fixed:
-        note += f"; {_fixed_text(fixed)}"
-    if facet:
-        _suptitle(fig, out, st["title"], st["note"], title, note)
-    else:
-        _titles(out, st["title"], st["note"], title, note)
+    _lever_titles(fig, out, facet, st, title, note, fixed)
     return fig, out
 
 
