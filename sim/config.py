@@ -161,7 +161,15 @@ class SalesConfig:
     hours_per_day: float = num(8.0, lo=0, hi=24, lo_open=True, unit="hours")
     work_start_hour: float = num(9.0, lo=0, hi=24, lo_open=False, hi_open=True, unit="hour of day")
     admin_share: float = num(0.2, **PROB, doc="share of working time spent on admin")
-    check_interval_minutes: float = num(240.0, lo=1, hi=1440, unit="minutes", doc="longest time between queue checks")
+    pickup: str = pick(
+        "push",
+        ("push", "poll"),
+        "push: a free rep takes a lead the instant it arrives; poll: reps look at their queue between blocks "
+        "of other work, at most check_interval_minutes apart (paced to half the SLA, at least 5 minutes)",
+    )
+    check_interval_minutes: float = num(
+        240.0, lo=1, hi=1440, unit="minutes", doc="poll: longest time between queue checks"
+    )
     switch_minutes: float = num(0.25, lo=0, hi=60, unit="minutes", doc="cost of each queue check (context switch)")
     attempt_minutes: float = num(6.0, lo=0, lo_open=True, hi=480, unit="minutes", doc="a call attempt with logging")
     conversation_minutes: float = num(25.0, lo=0, hi=480, unit="minutes", doc="a qualifying conversation")
@@ -220,7 +228,12 @@ class PolicyConfig:
     )
     discipline: str = pick("fifo", ("fifo", "lifo", "score"), "which due lead a rep works first")
     sla_minutes: float = num(
-        60.0, lo=1, hi=100000, unit="minutes", doc="first-touch target; reps pace queue checks to it"
+        60.0, lo=1, hi=100000, unit="minutes", doc="first-touch target; under poll pickup reps pace queue checks to it"
+    )
+    sla_clock: str = pick(
+        "business",
+        ("business", "calendar"),
+        "business: the SLA timer counts the reps' working minutes only, as CRM SLA timers do; calendar: every minute",
     )
     breach_action: str = pick(
         "none",

@@ -25,7 +25,7 @@ handoff_mode batch_minutes routing discipline sla breach_action max_attempts cad
 sql_to_opp win_rate fit_effect two_dm_factor nd_rate nd_per_member att_elast ev_cap
 n_ae n_sdr lead_lo lead_hi tier rejected_mode rr_weights cap_per_day lead_def
 scoring dprime eng_decay points_per_day feedback_days feedback_rate
-allocation absence_rate always handling handling_cv leads_only check_habit
+allocation absence_rate always handling handling_cv leads_only check_habit pickup sla_clock
 arrivals leads_per_hour hourly weekday
 """
 Params = namedtuple("Params", _FIELDS.split())
@@ -40,6 +40,9 @@ REJECTED = ("nurture", "recycle", "disqualify")
 ALLOCATION = ("leads_first", "fixed_prospecting", "own_prospects_first")
 HANDLING = ("fixed", "exponential", "lognormal")
 DECAY = ("power", "two_exponential")
+PICKUP = ("push", "poll")
+PUSH, POLL = range(2)
+SLA_CLOCK = ("business", "calendar")
 
 
 def expected_contacts(cfg: FunnelConfig) -> float:
@@ -168,6 +171,8 @@ def make_params(cfg: FunnelConfig, n_contacts: int) -> Params:
         handling_cv=float(s.handling_cv),
         leads_only=int(s.leads_only),
         check_habit=float(s.check_interval_minutes),
+        pickup=PICKUP.index(s.pickup),
+        sla_clock=SLA_CLOCK.index(po.sla_clock),
         arrivals=int(cfg.staffing.mode == "arrivals"),
         leads_per_hour=float(cfg.staffing.leads_per_hour),
         hourly=hourly,

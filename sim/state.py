@@ -21,7 +21,8 @@ CONTACT_FIELDS = (
 ).split()
 REP_FIELDS = (
     "rep_need rep_opps rep_att rep_load ledger rep_today rep_stats cursor "
-    "rep_t rep_end rep_block rep_lead_cap rep_prosp_cap rep_off rep_new rep_segment rep_wrr score_w"
+    "rep_t rep_end rep_carry rep_idle rep_admin rep_block rep_lead_cap rep_prosp_cap rep_off rep_new rep_segment "
+    "rep_wrr score_w"
 ).split()
 QUEUE_FIELDS = "active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n scratch_i scratch_j scratch_f rep_fill".split()
 TOTAL_FIELDS = "daily totals deals n_deals".split()
@@ -32,7 +33,7 @@ State = namedtuple("State", ACCOUNT_FIELDS + CONTACT_FIELDS + REP_FIELDS + QUEUE
 DAILY = (
     "inquiries mqls routed first_touches sla_met sals sqls rejected recycled disqualified never_touched "
     "opportunities_marketing opportunities_sales meetings won lost no_decision revenue pipeline open_leads "
-    "in_market sla_breached reassigned "
+    "in_market sla_breached reassigned open_opportunities open_leads_end "
     "lead_followup_minutes prospecting_minutes opportunity_minutes admin_minutes idle_minutes "
     "touches_email touches_paid_search touches_webinar touches_events"
 ).split()
@@ -197,6 +198,9 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         cursor=np.full(8, 0, dtype=np.int64),
         rep_t=np.full(R, 0.0),
         rep_end=np.full(R, 0.0),
+        rep_carry=np.full(R, 0.0),
+        rep_idle=np.full(R, -1.0),
+        rep_admin=np.full(R, 0.0),
         rep_block=i4(R),
         rep_lead_cap=np.full(R, 0.0),
         rep_prosp_cap=np.full(R, 0.0),

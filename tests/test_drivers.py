@@ -58,6 +58,19 @@ LEVER_CASES = [
         "rules_feedback_linear",
         ["marketing.feedback=weekly", "marketing.engagement_decay=linear", "sales.allocation=own_prospects_first"],
     ),
+    ("poll_calendar_clock", ["sales.pickup=poll", "policy.sla_clock=calendar", "policy.breach_action=alert"]),
+    (
+        "pooled_push_queue",
+        [
+            "staffing.mode=arrivals",
+            "staffing.leads_per_hour=3",
+            "sales.calendar=always",
+            "sales.handling=exponential",
+            "sales.attempt_minutes=60",
+            "sales.leads_only=true",
+            "policy.routing=pooled",
+        ],
+    ),
     (
         "staffing",
         [

@@ -68,6 +68,46 @@ def is_workday(P, d):
 
 
 @njit(cache=True, inline="always")
+def working_minutes_before(P, t):
+    """Working minutes on the reps' calendar from the start of day 0 up to time `t` (minutes)."""
+    if P.always == 1:
+        return t
+    d = math.floor(t / 1440.0)
+    weeks = d // 7
+    wd = d - 7 * weeks
+    done = weeks * 5.0 + (wd if wd < 5 else 5.0)
+    w = done * P.work_minutes
+    if wd < 5:
+        into = t - d * 1440.0 - P.work_start
+        w += 0.0 if into < 0.0 else (into if into < P.work_minutes else P.work_minutes)
+    return w
+
+
+@njit(cache=True)
+def working_minutes_array(P, t):
+    """`working_minutes_before` for an array of times (NaN stays NaN), for the summaries."""
+    out = t.copy()
+    for i in range(t.shape[0]):
+        if t[i] == t[i]:
+            out[i] = working_minutes_before(P, t[i])
+    return out
+
+
+@njit(cache=True, inline="always")
+def business_minutes(P, t0, t1):
+    """Working minutes between `t0` and `t1`: the clock of CRM SLA timers."""
+    return working_minutes_before(P, t1) - working_minutes_before(P, t0)
+
+
+@njit(cache=True, inline="always")
+def sla_age(P, start, t):
+    """Age of a lead on the SLA clock: working minutes (business) or calendar minutes."""
+    if P.sla_clock == 1:
+        return t - start
+    return business_minutes(P, start, t)
+
+
+@njit(cache=True, inline="always")
 def marketing_owned(stage):
     """Stages in which marketing still works the contact."""
     return stage == st.KNOWN or stage == st.INQUIRY or stage == st.REJECTED or stage == st.RECYCLED

@@ -7,7 +7,7 @@ from numba import njit
 from sim import rng
 from sim import stages as st
 from sim.params import LOAD_BALANCED, OWNER, POOLED, TERRITORY, WRR
-from sim.processes.common import is_workday, lead_open
+from sim.processes.common import is_workday, lead_open, sla_age
 from sim.state import D
 
 _ROUTED = D["routed"]
@@ -187,7 +187,7 @@ def reassign_breached(S, P, d, now):
         c = S.active[j]
         if not lead_open(S.stage[c]) or S.attempts[c] > 0 or S.rep[c] < 0:
             continue
-        if now - S.lead_start[c] > P.sla and S.next_due[c] <= now:
+        if sla_age(P, S.lead_start[c], now) > P.sla and S.next_due[c] <= now:
             r = choose_rep(S, P, c, S.rep[c])
             if r >= 0 and r != S.rep[c]:
                 S.rep[c] = r

@@ -2,6 +2,7 @@
 
 from numba import njit
 
+from sim.processes.common import lead_open
 from sim.state import RS, D
 
 _REP_COLS = (
@@ -18,6 +19,8 @@ _REP_COLS = (
 _MINUTES = D["lead_followup_minutes"]
 _PIPE = D["pipeline"]
 _INMKT = D["in_market"]
+_OPEN_OPPS = D["open_opportunities"]
+_OPEN_LEADS = D["open_leads_end"]
 
 
 @njit(cache=True, inline="always")
@@ -29,10 +32,19 @@ def observe(S, P, d):
             S.daily[d, _MINUTES + k] += S.rep_today[r, k]
     pipe = 0.0
     in_mkt = 0
+    opps = 0
     for a in range(P.n_accounts):
         if S.opp_open[a] == 1:
             pipe += S.opp_value[a]
+            opps += 1
         if S.acc_since[a] >= 0:
             in_mkt += 1
     S.daily[d, _PIPE] = pipe
     S.daily[d, _INMKT] = in_mkt
+    S.daily[d, _OPEN_OPPS] = opps
+    # Stocks at the end of the day, for Little's law: leads waiting in a rep queue.
+    waiting = 0
+    for j in range(S.n_active[0]):
+        if lead_open(S.stage[S.active[j]]):
+            waiting += 1
+    S.daily[d, _OPEN_LEADS] = waiting

@@ -1,10 +1,13 @@
 """Sales work in continuous time inside working hours: queues, attempts, acceptance, qualification,
 opportunity work and prospecting, with every minute booked to the rep's time ledger.
 
-A rep's day is a sequence of actions (`rep_act`): work the next due lead, or spend one block
-between queue checks on deals, prospecting or idle time.  Reps with their own queues run their
-days independently (`rep_day`); a pooled queue interleaves all reps' actions in time order
-(`pooled_day`), so the next free rep takes the next lead.
+A rep's day is a sequence of actions (`rep_act`): work the next due lead, or spend the time
+until there is one on deals, prospecting or idle time.  Under `push` pickup a free rep takes a
+lead the instant it falls due; under `poll` reps look at their queue only between blocks of
+other work.  Reps with their own queues run their days independently (`rep_day`); a pooled
+queue interleaves all reps' actions in time order (`pooled_day`), so the next free rep takes
+the next lead.  An attempt that runs past the end of a shift takes its remaining minutes from
+the rep's next shift, so no service time is lost at the day boundary.
 """
 
 import math
@@ -13,8 +16,8 @@ from numba import njit
 
 from sim import rng
 from sim import stages as st
-from sim.params import POOLED
-from sim.processes.common import engagement, intent, lead_decay, lead_open, score
+from sim.params import POOLED, PUSH
+from sim.processes.common import engagement, intent, lead_decay, lead_open, score, sla_age
 from sim.state import RS
 
 _FT = RS["first_touches"]
@@ -50,13 +53,14 @@ def next_lead(S, P, r, t, d):
         owner = S.rep[c]
         if owner != r and owner >= 0:
             continue
-        breach = S.attempts[c] == 0 and t - S.lead_start[c] > P.sla
+        breach = False
+        if (P.breach_action == 1 or P.breach_action == 3) and S.attempts[c] == 0:
+            breach = sla_age(P, S.lead_start[c], t) > P.sla
         if breach and P.breach_action == 3:
             back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
             S.rep_stats[r, _BREACH] += 1
             S.rep_stats[r, _REC] += 1
             continue
-        breach = breach and P.breach_action == 1
         if P.discipline == 0:
             key = S.next_due[c]
         elif P.discipline == 1:
@@ -125,7 +129,7 @@ def attempt(S, P, r, c, t, d):
         S.rep[c] = r
         S.ep_touch[c] = t
         S.rep_stats[r, _FT] += 1
-        if age <= P.sla:
+        if sla_age(P, S.lead_start[c], t) <= P.sla:
             S.rep_stats[r, _SLA] += 1
         else:
             S.rep_stats[r, _BREACH] += 1
@@ -175,7 +179,8 @@ def works_leads(P, r):
 
 @njit(cache=True, inline="always")
 def rep_begin(S, P, r, d):
-    """Open rep `r`'s day: clear today's counters, book admin, set the day's caps and clock."""
+    """Open rep `r`'s day: clear today's counters, set the day's caps and clock.  Admin is done in
+    the gaps between leads (see `spend`), so a rep can answer a lead at any time of the shift."""
     for k in range(S.rep_stats.shape[1]):
         S.rep_stats[r, k] = 0
     for k in range(5):
@@ -183,16 +188,19 @@ def rep_begin(S, P, r, d):
     S.ev_n[r] = 0
     S.rep_att[r] = 1.0
     S.rep_block[r] = 0
+    S.rep_idle[r] = -1.0
+    S.rep_admin[r] = 0.0
     if S.rep_off[r] == 1:
         S.rep_t[r] = 0.0
         S.rep_end[r] = 0.0
         return
     t = d * 1440.0 + P.work_start
-    admin = P.admin_share * P.work_minutes
-    S.rep_today[r, st.ADMIN] = admin
     S.rep_t[r] = t
-    S.rep_end[r] = t + P.work_minutes - admin
-    S.rep_lead_cap[r] = (P.work_minutes - admin if P.leads_only == 1 else P.max_lead_share * P.work_minutes) * (
+    S.rep_end[r] = t + P.work_minutes
+    if S.rep_carry[r] > 0.0:
+        # The rest of an attempt that ran past the end of the last shift.
+        work_lead(S, P, r, t, S.rep_carry[r])
+    S.rep_lead_cap[r] = (P.work_minutes if P.leads_only == 1 else P.max_lead_share * P.work_minutes) * (
         1.0 if works_leads(P, r) else 0.0
     )
     S.rep_prosp_cap[r] = 0.0 if P.leads_only == 1 else P.max_prosp_share * P.work_minutes
@@ -207,34 +215,53 @@ def rep_begin(S, P, r, d):
 def prospect(S, P, r, d, t, minutes):
     """Outbound prospecting for `minutes`; a meeting becomes a sales-sourced opportunity."""
     S.rep_today[r, st.PROSPECTING] += minutes
-    chance = 1.0 - math.exp(-P.meeting_rate * minutes / 60.0)
-    if rng.uniform(P.seed, rng.PROSPECT, r, d, S.rep_block[r]) < chance:
-        S.rep_stats[r, _MEET] += 1
-        emit(S, P, r, st.EV_MEETING, t, S.rep_block[r])
+    lam = P.meeting_rate * minutes / 60.0
+    n = rng.poisson(P.seed, rng.PROSPECT, r, d, S.rep_block[r], lam) if lam > 0.0 else 0
     S.rep_block[r] += 1
+    for i in range(n):
+        # Meetings are numbered within the rep's day so each picks its account with fresh draws.
+        S.rep_stats[r, _MEET] += 1
+        emit(S, P, r, st.EV_MEETING, t + minutes * (i + 0.5) / n, S.rep_stats[r, _MEET])
 
 
 @njit(cache=True, inline="always")
-def rep_act(S, P, r, d):
-    """One action of rep `r`: attempt the next due lead, or spend one block until the next check."""
-    t = S.rep_t[r]
-    t_end = S.rep_end[r]
-    if S.rep_today[r, st.LEAD_FOLLOWUP] < S.rep_lead_cap[r]:
-        c = next_lead(S, P, r, t, d)
-        if c >= 0:
-            dur = attempt(S, P, r, c, t, d)
-            if dur > t_end - t:
-                dur = t_end - t
-            S.rep_today[r, st.LEAD_FOLLOWUP] += dur
-            S.rep_t[r] = t + dur
-            return
-    nxt = t + P.check_minutes
-    if nxt > t_end:
-        nxt = t_end
-    w = nxt - t
+def work_lead(S, P, r, t, minutes):
+    """Book `minutes` of lead work from `t`; what runs past the shift's end carries to the next."""
+    room = S.rep_end[r] - t
+    done = minutes if minutes < room else (room if room > 0.0 else 0.0)
+    S.rep_carry[r] = minutes - done
+    S.rep_today[r, st.LEAD_FOLLOWUP] += done
+    S.rep_t[r] = t + done
+
+
+@njit(cache=True, inline="always")
+def next_due_time(S, P, r, t_end):
+    """The earliest time a lead rep `r` may work falls due, or `t_end` if none does before it."""
+    w = t_end
+    lo, hi = queue_range(S, P, r)
+    for k in range(lo, hi):
+        c = S.q_idx[k]
+        if not lead_open(S.stage[c]):
+            continue
+        owner = S.rep[c]
+        if (owner == r or owner < 0) and S.next_due[c] < w:
+            w = S.next_due[c]
+    return w
+
+
+@njit(cache=True, inline="always")
+def spend(S, P, r, d, t, t1):
+    """Time between lead work: a switch, then the day's admin, deals, prospecting; the rest idle."""
+    w = t1 - t
     sw = P.switch_minutes if P.switch_minutes < w else w
     S.rep_today[r, st.ADMIN] += sw
     w -= sw
+    a = P.admin_share * P.work_minutes - S.rep_admin[r]
+    a = a if a < w else w
+    if a > 0.0:
+        S.rep_today[r, st.ADMIN] += a
+        S.rep_admin[r] += a
+        w -= a
     if P.leads_only == 0:
         o = S.rep_need[r] - S.rep_today[r, st.OPPORTUNITY_WORK]
         o = o if o < w else w
@@ -247,6 +274,39 @@ def rep_act(S, P, r, d):
             prospect(S, P, r, d, t, p)
             w -= p
     S.rep_today[r, st.IDLE] += w
+
+
+@njit(cache=True, inline="always")
+def rep_act(S, P, r, d):
+    """One action of rep `r`: attempt the next due lead, or wait for one doing other work.
+
+    Push: a rep with nothing due waits until the next lead falls due (its other work is booked
+    as one block when the wait ends).  Poll: it spends one block until its next queue check."""
+    t = S.rep_t[r]
+    t_end = S.rep_end[r]
+    takes = S.rep_today[r, st.LEAD_FOLLOWUP] < S.rep_lead_cap[r]
+    if takes:
+        c = next_lead(S, P, r, t, d)
+        if c >= 0:
+            if S.rep_idle[r] >= 0.0:
+                spend(S, P, r, d, S.rep_idle[r], t)
+                S.rep_idle[r] = -1.0
+            work_lead(S, P, r, t, attempt(S, P, r, c, t, d))
+            return
+    if P.pickup == PUSH:
+        if S.rep_idle[r] < 0.0:
+            S.rep_idle[r] = t
+        wake = next_due_time(S, P, r, t_end) if takes else t_end
+        if wake >= t_end:
+            spend(S, P, r, d, S.rep_idle[r], t_end)
+            S.rep_idle[r] = -1.0
+            wake = t_end
+        S.rep_t[r] = wake
+        return
+    nxt = t + P.check_minutes
+    if nxt > t_end:
+        nxt = t_end
+    spend(S, P, r, d, t, nxt)
     S.rep_t[r] = nxt
 
 
