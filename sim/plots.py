@@ -100,6 +100,10 @@ METRICS = {
     "revenue": ("Revenue", "currency"),
     "win_rate": ("Win rate", "share"),
     "sla_met_share": ("SLA compliance", "share"),
+    "touched_within.5min": ("First touched within 5 working minutes", "share"),
+    "touched_within.1h": ("First touched within 1 working hour", "share"),
+    "touched_within.same_business_day": ("First touched the same business day", "share"),
+    "mql_after_hours_share": ("MQLs arriving outside working hours", "share"),
     "selling_time_share": ("Rep time selling", "share"),
     "never_touched_share": ("Leads never touched", "share"),
     "rejected_share": ("Leads rejected by sales", "share"),
@@ -138,6 +142,8 @@ DAILY = {
     "revenue": ("Revenue booked, cumulative", "currency", "cumulative"),
     "pipeline": ("Open pipeline", "currency", "stock"),
     "open_leads": ("Open leads", "leads", "stock"),
+    "open_leads_end": ("Leads in rep queues at day end", "leads", "stock"),
+    "open_opportunities": ("Open opportunities", "opportunities", "stock"),
     "in_market": ("Accounts in market", "accounts", "stock"),
 }
 
@@ -145,6 +151,8 @@ DAILY = {
 LEVERS = {
     "marketing.mql_threshold": ("MQL threshold (score points)", "MQL {}"),
     "policy.sla_minutes": ("SLA target (time to first touch)", "SLA {}"),
+    "policy.sla_clock": ("SLA clock", "{} clock"),
+    "sales.pickup": ("Lead pickup", "{} pickup"),
     "policy.handoff.mode": ("Handoff mode", "{}"),
     "policy.handoff.batch_hours": ("Batch interval", "batch every {}"),
     "policy.handoff.tier": ("Handoff tier", "{} tier"),
@@ -164,7 +172,10 @@ LEVERS = {
 VALUE_NAMES = {"realtime": "real-time", "batch": "batch pull"}
 # What some metrics mean, for notes under titles and for reports.
 MEANINGS = {
-    "sla_met_share": "share of routed leads first touched within the SLA target",
+    "sla_met_share": "share of routed leads first touched within the SLA target, on the SLA clock",
+    "touched_within.5min": "share of routed leads first touched within 5 minutes of working time",
+    "touched_within.1h": "share of routed leads first touched within 1 hour of working time",
+    "touched_within.same_business_day": "share of routed leads first touched by the end of their business day",
     "selling_time_share": "lead follow-up plus opportunity work",
     "selling_hours": "rep hours on lead follow-up plus opportunity work",
     "win_rate": "deals won out of deals closed",

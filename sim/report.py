@@ -28,13 +28,20 @@ TABLE_METRICS = (
     "waterfall.sql",
     "response_minutes.p50",
     "sla_met_share",
+    "touched_within.5min",
+    "touched_within.1h",
     "selling_time_share",
     "rep_time_share.prospecting",
     "rep_time_share.idle",
 )
-DIFF_METRICS = ("revenue", "win_rate", "sla_met_share", "response_minutes.p50", "selling_time_share")
+DIFF_METRICS = ("revenue", "win_rate", "touched_within.1h", "response_minutes.p50", "selling_time_share")
 # Highlights: metric and whether higher is better.
-HIGHLIGHTS = (("revenue", True), ("sla_met_share", True), ("response_minutes.p50", False), ("selling_time_share", True))
+HIGHLIGHTS = (
+    ("revenue", True),
+    ("touched_within.1h", True),
+    ("response_minutes.p50", False),
+    ("selling_time_share", True),
+)
 
 CSS = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222; margin: 0 auto;
@@ -208,6 +215,9 @@ def _run_tables(res: RunResults, currency: str) -> list[tuple[str, str, str]]:
         ),
         ("SLA target", fmt_value(s.get("sla_minutes") or np.nan, "minutes")),
         ("SLA compliance", fmt_value(s.get("sla_met_share") or np.nan, "share")),
+        ("First touched within 5 working minutes", fmt_value(s.get("touched_within", {}).get("5min", np.nan), "share")),
+        ("First touched within 1 working hour", fmt_value(s.get("touched_within", {}).get("1h", np.nan), "share")),
+        ("MQLs outside working hours", fmt_value(s.get("mql_after_hours_share", np.nan), "share")),
         ("Leads never touched", fmt_value(s.get("never_touched_share", np.nan), "share")),
         ("Rep time selling", fmt_value(s.get("selling_time_share", np.nan), "share")),
         (
@@ -300,6 +310,7 @@ def build_report(res, *, currency: str = "") -> str:
 
     title, pairs = _header(res, currency)
     tables = _sweep_tables(res, currency) if isinstance(res, SweepResults) else _run_tables(res, currency)
+    tables += _validation_table(res)
     figures = []
     for f in figure_plan(res, currency=currency):
         fig, _ = f.draw()
@@ -335,13 +346,43 @@ def build_report(res, *, currency: str = "") -> str:
     return "\n".join(parts)
 
 
+def _validation_table(res) -> list[tuple[str, str, str]]:
+    """The folder's validation.json (from `funnelsim validate --out DIR`), if there is one."""
+    path = Path(res.path) / "validation.json"
+    if not path.is_file():
+        return []
+    from sim.validation.cli import fmt_number, verdict
+
+    doc = json.loads(path.read_text())
+    df = pd.DataFrame(
+        {
+            "check": [r["check"] for r in doc["checks"]],
+            "reference": [fmt_number(r["reference"]) for r in doc["checks"]],
+            "source": [r["source"] for r in doc["checks"]],
+            "model": [fmt_number(r["model"]) for r in doc["checks"]],
+            "95 % interval": [f"{fmt_number(r['ci_low'])} – {fmt_number(r['ci_high'])}" for r in doc["checks"]],
+            "tolerance": [r["tolerance"] for r in doc["checks"]],
+            "result": [verdict(r["passed"]) for r in doc["checks"]],
+        }
+    )
+    verdict = "every judged check passed" if doc["passed"] else "some checks FAILED"
+    note = (
+        f"<p class='note'>funnelsim validate {_esc(' '.join(doc.get('overrides', [])))}: {verdict}. The model "
+        "against queueing theory, Little's law and published figures.</p>"
+    )
+    return [("validation", "Validation", note + _table(df, "validation", left=3))]
+
+
 def _definitions(res) -> str:
     """The scenario definitions: the sweep spec and each scenario's overrides, or the run's resolved config."""
     glossary = (
         "<p>Stages: <b>inquiry</b> (responded to marketing) → <b>MQL</b> (score reached the MQL threshold) → "
         "<b>SAL</b> (sales accepted) → <b>SQL</b> (sales qualified) → <b>opportunity</b> → won, lost or no decision; "
         "side exits rejected (back to nurture), recycled, disqualified and never touched. <b>SLA compliance</b>: "
-        "share of routed leads first touched within the SLA target. <b>Selling time</b>: lead follow-up plus "
+        "share of routed leads first touched within the SLA target, counted on the SLA clock (working minutes "
+        "by default, as CRM SLA timers count). <b>Touched within 5 min / 1 h</b>: the same share against fixed "
+        "yardsticks of working time, so scenarios with different targets compare on one scale. "
+        "<b>Selling time</b>: lead follow-up plus "
         "opportunity work. Intervals are 95 % t intervals over replications; differences from the baseline are "
         "paired (each replication uses the same seed in every scenario).</p>"
     )

@@ -7,6 +7,7 @@ import pandas as pd
 
 from sim import stages as st
 from sim.params import Params
+from sim.processes.common import working_minutes_array
 from sim.state import DAILY, DEALS, State, T
 
 
@@ -95,6 +96,47 @@ def response_histogram(S: State) -> dict:
     }
 
 
+# Fixed yardsticks of first response, on the reps' working clock: independent of the SLA target.
+YARDSTICKS = {"5min": 5.0, "1h": 60.0}
+
+
+def response_clocks(S: State, P: Params) -> dict:
+    """First-response times of routed leads on both clocks, and the share of MQLs outside hours.
+
+    Working-clock ages count only the reps' working minutes (weekdays inside the shift, or
+    every minute on a 24/7 calendar), as CRM SLA timers do."""
+    routed = _stamp(S.routed_at) & _stamp(S.mql_at)
+    start = S.mql_at[routed]
+    touch = S.first_touch[routed]
+    w_start = working_minutes_array(P, start)
+    w_touch = working_minutes_array(P, touch)
+    w_age = w_touch - w_start
+    calendar = touch - start
+    # A lead's business day is the one in which its working clock starts (the next one, after hours).
+    day_end = (np.floor(w_start / P.work_minutes) + 1.0) * P.work_minutes
+    mql = S.mql_at[_stamp(S.mql_at)]
+    in_hours = working_minutes_array(P, mql + 1e-6) > working_minutes_array(P, mql)  # the working clock runs
+    n = int(routed.sum())
+
+    def share(mask):
+        return float(mask.sum() / n) if n else float("nan")
+
+    touched = ~np.isnan(touch)
+    sla_age = calendar if P.sla_clock == 1 else w_age
+    return {
+        "sla_met_share": share(touched & (sla_age <= P.sla)),
+        "touched_within": {
+            **{k: share(touched & (w_age <= v)) for k, v in YARDSTICKS.items()},
+            "same_business_day": share(touched & (w_touch <= day_end)),
+        },
+        "response_business_minutes": {
+            "p50": float(np.percentile(w_age[touched], 50)) if touched.any() else float("nan"),
+            "p90": float(np.percentile(w_age[touched], 90)) if touched.any() else float("nan"),
+        },
+        "mql_after_hours_share": float(1.0 - in_hours.mean()) if mql.size else float("nan"),
+    }
+
+
 def summarize(S: State, P: Params, days: int) -> dict:
     """The run's summary.json: revenue, funnel, response times, SLA, rep time and cost."""
     deals = S.deals[: S.n_deals[0]]
@@ -105,7 +147,7 @@ def summarize(S: State, P: Params, days: int) -> dict:
     touched = _stamp(S.first_touch) & _stamp(S.mql_at)
     response = (S.first_touch - S.mql_at)[touched]
     routed = _stamp(S.routed_at)
-    sla_met = int((response <= P.sla).sum())
+    clocks = response_clocks(S, P)
     ledger = S.ledger.sum(axis=0)
     total_time = float(ledger.sum())
     daily = S.daily[:days]
@@ -130,7 +172,8 @@ def summarize(S: State, P: Params, days: int) -> dict:
             "p90": float(np.percentile(response, 90)) if response.size else float("nan"),
         },
         "sla_minutes": float(P.sla),
-        "sla_met_share": float(sla_met / routed.sum()) if routed.sum() else float("nan"),
+        "sla_clock": ("business", "calendar")[P.sla_clock],
+        **clocks,
         "sla_breaches": int(daily[:, DAILY.index("sla_breached")].sum()),
         "reassigned": int(daily[:, DAILY.index("reassigned")].sum()),
         "rejected_by_sales": int(daily[:, DAILY.index("rejected")].sum()),

@@ -29,7 +29,8 @@ def shared_sweep() -> Path:
     root = _tempdir("funnelsim-sweep-")
     grid = [f"{k}={','.join(str(v) for v in vals)}" for k, vals in GRID.items()]
     args = ["name=small", f"dir={root}", "launcher=basic", "quiet=true", "plots=false", "replications=3"]
-    args.append("policy.handoff.mode=realtime")  # pins the default sweep's third lever
+    args.append("policy.handoff.mode=realtime")  # pins the default sweep's handoff lever
+    args.append("sales.pickup=poll")  # reps pace queue checks to the SLA target, so the target matters
     if sweep_main([*args, "root_seed=11", *grid, *BASE]) != 0:
         raise RuntimeError(f"the test sweep in {root} failed")
     return root / "small"

@@ -62,6 +62,28 @@ def test_plan_records_levers_and_baseline():
     assert len(plan["scenarios"]) == 3 * 2 * 2
 
 
+def test_default_sweep_pairs_pickup_with_sla_and_is_paired_against_today():
+    plan = make_plan(parse_args([*SMALL, "sweep=default"])[0])
+    assert len(plan["scenarios"]) == 3 * 2 * 4
+    (base,) = [s for s in plan["scenarios"] if s["baseline"]]
+    assert base["levers"] == {
+        "marketing.mql_threshold": 58,
+        "policy.handoff.mode": "realtime",
+        "sales.pickup": "push",
+        "policy.sla_minutes": 60,
+    }
+
+
+def test_setting_one_paired_lever_unpairs_its_group():
+    spec, _ = parse_args([*SMALL, "sweep=default", "policy.sla_minutes=5,60"])
+    assert spec.paired == {}
+    assert spec.grid["policy.sla_minutes"] == [5, 60]
+    # The baseline keeps only keys that still name scenarios of the sweep.
+    assert spec.baseline == {"marketing.mql_threshold": 58, "policy.handoff.mode": "realtime", "policy.sla_minutes": 60}
+    spec, _ = parse_args([*SMALL, "sweep=default", "policy.sla_minutes=5,15"])
+    assert spec.baseline == {"marketing.mql_threshold": 58, "policy.handoff.mode": "realtime"}
+
+
 @pytest.fixture(scope="module")
 def basic_sweep(tmp_path_factory):
     folder = tmp_path_factory.mktemp("basic")

@@ -73,6 +73,11 @@ def parse_args(argv: list[str]) -> tuple[SweepSpec, dict]:
     pinned = {a.split("=", 1)[0] for a in base}
     spec.grid = {k: v for k, v in spec.grid.items() if k not in pinned}  # a single value pins a lever
     spec.grid = {**spec.grid, **grid}
+    if set(spec.paired) & (pinned | set(grid)):  # setting one lever of a paired group unpairs the group
+        spec.paired = {}
+    # The file's baseline keeps only what still names a scenario of the sweep as given.
+    values = {**spec.grid, **spec.paired}
+    spec.baseline = {k: v for k, v in (spec.baseline or {}).items() if v in values.get(k, [])}
     spec.base = [*spec.base, *base]
     for key in ("replications", "root_seed"):
         if key in settings:
