@@ -1,4 +1,4 @@
-"""The `funnelsim` command: run, sweep, plot, report, scenarios and keys.
+"""The `funnelsim` command: run, sweep, plot, report, scenarios, keys and validate.
 
 Config errors exit with code 2 before anything is written.
 """
@@ -19,6 +19,7 @@ commands:
   report DIR              write one self-contained HTML report of a run or sweep folder (DIR/report.html)
   scenarios [--run]       list the named scenario presets (--run: run each and print outcomes)
   keys [--markdown]       list every config key with its default, unit and allowed range (and source)
+  validate [overrides...] check the model against queueing theory, Little's law and published figures
 
 overrides are Hydra overrides, e.g.  funnelsim run sim.days=365 policy.sla_minutes=5 scenarios=default
 """
@@ -128,6 +129,12 @@ def _sweep(rest: list[str]) -> int:
     return sweep_main(rest)
 
 
+def _validate(rest: list[str]) -> int:
+    from sim.validation.cli import main as validate_main
+
+    return validate_main(rest)
+
+
 def _plot_cli():
     from sim import plot_cli
 
@@ -147,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": lambda: _plot_cli().main_report(rest),
         "scenarios": lambda: cmd_scenarios(rest),
         "keys": lambda: cmd_keys_markdown() if "--markdown" in rest else cmd_keys(),
+        "validate": lambda: _validate(rest),
     }
     if command not in handlers:
         print(f"funnelsim: unknown command {command!r}; choose one of {', '.join(handlers)}", file=sys.stderr)

@@ -1,7 +1,11 @@
-"""Where each default comes from: published figures (DESIGN.md's table) or model choices."""
+"""Where each default comes from: published figures or model choices."""
 
 CALIBRATED = "calibrated: the default run's stage conversions fall in the published industry ranges"
 ASSUMPTION = "modelling assumption"
+DECAY = (
+    "the moderate preset (conf/decay/moderate.yaml): fitted to half the log-effects of Oldroyd et al. "
+    "(HBR 2011) and the MIT-InsideSales study (2007); see ODD section 7"
+)
 
 SOURCES = {
     "market.smb.group_size": "Gartner: buying groups of 6-10 (segment mix averages about 7)",
@@ -21,8 +25,11 @@ SOURCES = {
     "policy.max_attempts": "Velocify: 93-95 % of converted leads are reached by attempt 6",
     "policy.cadence_minutes": "Velocify call-attempt studies (six attempts over a week)",
     "policy.sla_minutes": "SiriusDecisions: 43 % of firms have a lead SLA; one hour is the common target",
-    "decay.tau_minutes": "fitted to Oldroyd et al. (HBR 2011): qualifying within 1 h vs a day later, >60x",
-    "decay.alpha": "DESIGN.md: odds fall as t^-alpha with alpha 1-1.8 (HBR 2011, MIT-InsideSales 2007)",
+    "decay.kind": DECAY,
+    "decay.tau_minutes": DECAY,
+    "decay.alpha": DECAY,
+    "decay.reach_share": DECAY,
+    "policy.sla_clock": "CRM SLA timers count business hours; SiriusDecisions: 43 % of firms have a lead SLA",
     "marketing.mql_threshold": CALIBRATED + " (inquiry->MQL 10-35 %)",
     "policy.acceptance_threshold": CALIBRATED + " (MQL->SAL 40-60 %)",
     "sales.reach_rate": CALIBRATED + " (MQL->SAL 40-60 %)",

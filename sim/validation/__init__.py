@@ -1,0 +1,1 @@
+"""Checks of the model against closed forms of queueing theory and published figures."""
