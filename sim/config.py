@@ -361,7 +361,11 @@ def range_text(meta: dict) -> str:
     lo, hi = meta.get("lo"), meta.get("hi")
     left = "(" if meta.get("lo_open") or lo is None else "["
     right = ")" if meta.get("hi_open") or hi is None else "]"
-    return f"{left}{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}{right}"
+    return f"{left}{'-inf' if lo is None else _bound(lo)}, {'inf' if hi is None else _bound(hi)}{right}"
+
+
+def _bound(x) -> str:
+    return f"{x:g}" if isinstance(x, float) and abs(x) >= 1e5 else str(x)
 
 
 def allowed_text(meta: dict, typ: Any) -> str:

@@ -31,9 +31,6 @@ def check_overrides(overrides, extra: tuple[str, ...] = ()) -> dict[str, str]:
     the "did you mean" suggestions (a sweep's own settings)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    keys = schema_fields()
-    sections = {k.rsplit(".", i)[0] for k in keys for i in range(1, k.count(".") + 1)}
-    known = {*keys, *sections} - {"scenario"}
     values = {}
     for text in overrides:
         try:
@@ -59,12 +56,20 @@ def check_overrides(overrides, extra: tuple[str, ...] = ()) -> dict[str, str]:
                     f"scenarios={value!r} is not a scenario preset; choose one of {', '.join(names)}"
                     + suggest(value, names)
                 )
-        elif key not in known:
-            raise ConfigError(
-                f"{key} is not a config key{suggest(key, [*keys, 'scenarios', *extra])}; funnelsim keys lists every key"
-            )
+        else:
+            check_key(key, extra)
         values[key] = value
     return values
+
+
+def check_key(key: str, extra: tuple[str, ...] = ()) -> None:
+    """Refuse a key that is neither a config key, a section of them, nor the preset selector."""
+    keys = schema_fields()
+    sections = {k.rsplit(".", i)[0] for k in keys for i in range(1, k.count(".") + 1)}
+    if key not in ({*keys, *sections, "scenarios"} - {"scenario"}):
+        raise ConfigError(
+            f"{key} is not a config key{suggest(key, [*keys, 'scenarios', *extra])}; funnelsim keys lists every key"
+        )
 
 
 def _field_message(err: Exception, values: dict[str, str]) -> str | None:
