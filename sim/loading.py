@@ -117,6 +117,8 @@ def to_config(cfg) -> FunnelConfig:
     """A validated FunnelConfig from a DictConfig (as a Hydra job receives it)."""
     if isinstance(cfg, FunnelConfig):
         return validate(cfg)
+    if not OmegaConf.is_config(cfg):
+        raise ConfigError(f"expected a config from load_config, got {type(cfg).__name__} {cfg!r:.60}")
     try:
         obj = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as err:

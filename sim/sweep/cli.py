@@ -140,6 +140,10 @@ def parse_args(argv: list[str]) -> tuple[SweepSpec, dict]:
             raise ConfigError("workers= does not apply to launcher=ray: the cluster runs one job per CPU")
     elif address is not None:
         raise ConfigError(f"address= applies only to launcher=ray, not launcher={launcher}")
+    if launcher == "basic" and "workers" in settings and settings["workers"].strip() != "1":
+        raise ConfigError(
+            f"workers={settings['workers']!r} does not apply to launcher=basic, which runs one job at a time"
+        )
     if launcher == "ray":
         workers = None
     elif "workers" in settings:
