@@ -545,9 +545,10 @@ def validate(cfg: FunnelConfig) -> FunnelConfig:
     )
     if touch / max(contacts, 1.0) > 0.5:
         raise ConfigError(
-            f"marketing budgets buy {touch:.0f} touches a day for about {contacts:.0f} contacts; "
-            "at most one touch per contact every two days is allowed "
-            "(lower marketing.budget_scale or a channel's budget_per_day, or raise its cost_per_touch)"
+            f"marketing budgets buy {touch:.0f} touches a day (marketing.budget_scale x each channel's "
+            f"budget_per_day / cost_per_touch) for about {contacts:.0f} contacts (market.accounts x the segments' "
+            "share x group_size); at most one touch per contact every two days is allowed: lower "
+            "marketing.budget_scale or a budget_per_day, or raise a cost_per_touch or market.accounts"
         )
     return cfg
 
