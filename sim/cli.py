@@ -52,11 +52,11 @@ def summary_table(s: dict) -> str:
 def cmd_run(overrides: list[str]) -> int:
     """Check the config and the target folder, simulate, write the run folder (or a recovery folder)."""
     from sim.loading import load_config
-    from sim.output import new_run_dir, write_run_or_recover
+    from sim.output import new_run_dir, run_bytes, write_run_or_recover
     from sim.run import simulate
 
     cfg = load_config(overrides)
-    target = new_run_dir(Path(cfg.output.dir), cfg.output.name)
+    target = new_run_dir(Path(cfg.output.dir), cfg.output.name, run_bytes(cfg))
     result = simulate(cfg, progress=sys.stderr.isatty())
     folder, err = write_run_or_recover(result, target)
     print(f"scenario {cfg.scenario!r}, seed {cfg.sim.seed}, {cfg.sim.days} days, engine {cfg.sim.engine}")

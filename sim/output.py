@@ -45,9 +45,10 @@ def folder_kind(folder: Path) -> str | None:
     return None
 
 
-def check_parent(key: str, base: Path) -> None:
+def check_parent(key: str, base: Path) -> Path:
     """`base` can hold new folders: it is a writable folder or can be made one, and not a run or sweep
-    folder (those belong to the command that wrote them).  Creates nothing."""
+    folder (those belong to the command that wrote them).  Creates nothing; returns the nearest existing
+    folder."""
     base = Path(base)
     if any(len(part.encode()) > 255 for part in base.parts):
         raise ConfigError(f"{key}={str(base)!r} has a folder name longer than 255 bytes")
@@ -63,12 +64,30 @@ def check_parent(key: str, base: Path) -> None:
         raise ConfigError(f"{key}={str(base)!r}: {probe} is a file, so the folder cannot be made")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise ConfigError(f"{key}={str(base)!r}: no permission to write in {probe}")
+    return probe
 
 
-def new_run_dir(base: Path, name: str = "") -> Path:
-    """A run folder path that does not exist yet (a timestamp unless named); checks, creates nothing."""
+def run_bytes(cfg) -> int:
+    """A generous estimate of a run folder's size: the daily table, the deals and (if asked) the lead log."""
+    from sim.params import expected_contacts
+
+    size = 1_000_000 + 2_000 * cfg.sim.days + 100 * expected_contacts(cfg)
+    if cfg.output.leads:
+        size += 200 * expected_contacts(cfg)
+    return int(size * (3 if cfg.output.csv else 1))
+
+
+def new_run_dir(base: Path, name: str = "", need_bytes: int = 0) -> Path:
+    """A run folder path that does not exist yet (a timestamp unless named), on a disk with room for
+    `need_bytes`; checks, creates nothing."""
     base = Path(base)
-    check_parent("output.dir", base)
+    probe = check_parent("output.dir", base)
+    free = shutil.disk_usage(probe).free
+    if free < need_bytes:
+        raise ConfigError(
+            f"output.dir={str(base)!r}: {free / 1e6:.1f} MB free in {probe}, the run needs about "
+            f"{need_bytes / 1e6:.1f} MB; free some space or give another output.dir"
+        )
     if name:
         target = base / name
         if target.exists() or target.is_symlink():

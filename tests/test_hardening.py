@@ -104,7 +104,7 @@ def test_sweep_names_stay_inside_their_folder(cwd, capsys, name):
         ("policy.routing_weights=[]", "policy.routing_weights"),
         ("policy.cadence_minutes=[0,60,nan,100,200,300]", "policy.cadence_minutes[2]=nan"),
         ("output.leads=maybe", "output.leads=maybe"),
-        ("sim.days=1.5", "whole number"),
+        ("sales.sdrs=1.5", "whole number"),
         ("sim.seed=-1", "sim.seed=-1"),
         ("sim.engine=fats", "did you mean fast?"),
     ],
@@ -159,6 +159,16 @@ def test_target_problems_are_found_before_the_simulation(cwd, capsys, monkeypatc
     refused(capsys, ["run", *TINY, "output.dir=afile/sub"], "output.dir='afile/sub'")
     refused(capsys, ["run", *TINY, "output.dir="], "output.dir=")
     assert files(cwd) == ["afile"]
+
+
+def test_a_full_disk_is_found_before_the_simulation(cwd, capsys, monkeypatch):
+    import shutil
+
+    import sim.output
+
+    monkeypatch.setattr(sim.output.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10**9, 10**9, 1000))
+    refused(capsys, ["run", *TINY], "output.dir='results/runs'", "MB free")
+    assert files(cwd) == []
 
 
 def test_a_run_that_cannot_be_written_at_the_end_is_saved_under_a_recovery_name(cwd, capsys, monkeypatch):
@@ -221,12 +231,13 @@ def test_sweep_files_are_checked(tmp_path, monkeypatch, capsys):
         ("++sim.foo=1", "sim.foo is not a config key"),
         ("sim.dayz=30", "did you mean sim.days?"),
         ("policy.sla_minute=5", "did you mean policy.sla_minutes?"),
-        ("~sim.days", "removing a key"),
+        ("~sim.seed", "removing a key"),
         ("hydra.job.name=x", "Hydra settings"),
+        ("sim.days=5 sim.days=6", "sim.days is given twice"),
     ],
 )
 def test_unknown_keys_are_refused(cwd, capsys, override, needle):
-    err = refused(capsys, ["run", *TINY, override], needle)
+    err = refused(capsys, ["run", *TINY, *override.split()], needle)
     assert "+key" not in err and "+sim" not in err.split(needle)[-1]
     assert files(cwd) == []
 

@@ -113,6 +113,7 @@ def parse_args(argv: list[str]) -> tuple[SweepSpec, dict]:
     pinned = {a.split("=", 1)[0].lstrip("+") for a in base}
     spec.grid = {k: v for k, v in spec.grid.items() if k not in pinned}  # a single value pins a lever
     spec.grid = {**spec.grid, **grid}
+    spec.base = [b for b in spec.base if b.split("=", 1)[0].lstrip("+") not in pinned]  # the command line wins
     spec.base = [*spec.base, *base]
     if "replications" in settings:
         spec.replications = _whole("replications", settings["replications"], 1, REPLICATIONS_MAX)
@@ -149,7 +150,7 @@ def parse_args(argv: list[str]) -> tuple[SweepSpec, dict]:
     elif "workers" in settings:
         workers = _whole("workers", settings["workers"], 1, WORKERS_MAX)
     else:
-        workers = os.cpu_count() or 1
+        workers = min(os.cpu_count() or 1, WORKERS_MAX)
     folder_dir = settings.get("dir", "results/sweeps")
     if not folder_dir.strip() or "\x00" in folder_dir:
         raise ConfigError(f"dir={folder_dir!r} is not allowed; allowed: a folder path")
