@@ -38,8 +38,6 @@ def check_overrides(overrides, extra: tuple[str, ...] = ()) -> dict[str, str]:
         except Exception as err:  # Hydra's grammar errors
             raise ConfigError(f"cannot read the override {text!r}: {str(err).strip().splitlines()[0]}") from err
         key, value = o.key_or_group, text.split("=", 1)[1] if "=" in text else ""
-        if key in values:
-            raise ConfigError(f"{key} is given twice ({values[key]} and {value}); give it once")
         if o.is_delete():
             raise ConfigError(f"{text}: removing a key is not allowed; set it to a value instead")
         if o.package is not None or key == "hydra" or key.startswith(("hydra.", "hydra/")):

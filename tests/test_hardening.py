@@ -130,6 +130,7 @@ def test_nonsense_values_are_refused(cwd, capsys, override, needle):
         (["output.leads=true"], "output.leads"),
         (["replication=3"], "did you mean replications?"),
         (["name=a", "name=b"], "name= is given twice"),
+        (["sweep=levers_demo", "policy.sla_minutes=60"], "both pinned"),
     ],
 )
 def test_bad_sweep_settings_are_refused_before_anything_is_written(cwd, capsys, args, needle):
@@ -233,7 +234,6 @@ def test_sweep_files_are_checked(tmp_path, monkeypatch, capsys):
         ("policy.sla_minute=5", "did you mean policy.sla_minutes?"),
         ("~sim.seed", "removing a key"),
         ("hydra.job.name=x", "Hydra settings"),
-        ("sim.days=5 sim.days=6", "sim.days is given twice"),
     ],
 )
 def test_unknown_keys_are_refused(cwd, capsys, override, needle):

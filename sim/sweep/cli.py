@@ -173,7 +173,11 @@ def make_plan(spec: SweepSpec) -> dict:
     check_spec(spec)
     rows = scenario_list(spec)
     base_i = baseline_index(spec, rows)
-    keys = [b.split("=", 1)[0].lstrip("+~") for b in spec.base] + [k for r in rows for k in r]
+    pinned = [b.split("=", 1)[0].lstrip("+~") for b in spec.base]
+    both = [k for r in rows for k in r if k in pinned]
+    if both:
+        raise ConfigError(f"{both[0]} is both pinned to one value (base) and swept; give one or the other")
+    keys = pinned + [k for r in rows for k in r]
     owned = [k for k in keys if sweep_owned(k)]
     if owned:
         raise ConfigError(
