@@ -174,7 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }
     if command not in handlers:
-        print(f"funnelsim: unknown command {command!r}; choose one of {', '.join(handlers)}", file=sys.stderr)
+        from sim.config import suggest
+
+        print(
+            f"funnelsim: unknown command {command!r}; choose one of {', '.join(handlers)}{suggest(command, handlers)}",
+            file=sys.stderr,
+        )
         return 2
     try:
         return handlers[command]()

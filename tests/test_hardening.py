@@ -264,6 +264,12 @@ def test_api_errors_are_config_errors():
         simulate("sim.days=5")
     with pytest.raises(ConfigError):
         load_config("sim.days=5")
+    with pytest.raises(ConfigError, match="leads='yes'"):
+        simulate(load_config(TINY), leads="yes")
+
+
+def test_unknown_commands_get_a_suggestion(capsys):
+    refused(capsys, ["swep"], "did you mean sweep?")
 
 
 def test_plain_numbers_from_numpy_are_accepted():
