@@ -515,9 +515,11 @@ def validate(cfg: FunnelConfig) -> FunnelConfig:
     if not isinstance(cfg, FunnelConfig):
         raise ConfigError(f"expected a FunnelConfig (from load_config), got {type(cfg).__name__}")
     _walk(cfg, "")
-    shares = [getattr(cfg.market, s).share for s in ("smb", "mid_market", "enterprise")]
+    segments = ("smb", "mid_market", "enterprise")
+    shares = [getattr(cfg.market, s).share for s in segments]
     if abs(sum(shares) - 1.0) > 1e-6:
-        raise ConfigError(f"market.*.share must sum to 1 (smb, mid_market, enterprise); got {sum(shares):.6g}")
+        terms = " + ".join(f"market.{s}.share={v:g}" for s, v in zip(segments, shares, strict=True))
+        raise ConfigError(f"{terms} = {sum(shares):.6g}; the segment shares must sum to 1")
     cad = list(cfg.policy.cadence_minutes)
     if len(cad) < cfg.policy.max_attempts:
         raise ConfigError(
@@ -536,7 +538,10 @@ def validate(cfg: FunnelConfig) -> FunnelConfig:
             "a working day must end by 24:00"
         )
     if cfg.sales.admin_share + cfg.sales.max_lead_share > 1:
-        raise ConfigError("sales.admin_share + sales.max_lead_share must be at most 1")
+        raise ConfigError(
+            f"sales.admin_share={cfg.sales.admin_share:g} + sales.max_lead_share={cfg.sales.max_lead_share:g} "
+            "is above 1; together they must be at most 1"
+        )
     touch = cfg.marketing.budget_scale * sum(
         getattr(cfg.marketing, ch).budget_per_day / getattr(cfg.marketing, ch).cost_per_touch for ch in CHANNELS
     )
