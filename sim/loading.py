@@ -14,6 +14,8 @@ from sim.config import ConfigError, FunnelConfig, allowed_text, register, schema
 ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "conf"
 SCENARIO_DIR = ROOT / "scenarios"
+# Hydra config groups a user may choose from (GROUP=NAME); every other override must be a schema key.
+GROUPS = ("scenarios",)
 
 
 def search_path_override() -> str:
@@ -66,9 +68,9 @@ def check_key(key: str, extra: tuple[str, ...] = ()) -> None:
     """Refuse a key that is neither a config key, a section of them, nor the preset selector."""
     keys = schema_fields()
     sections = {k.rsplit(".", i)[0] for k in keys for i in range(1, k.count(".") + 1)}
-    if key not in ({*keys, *sections, "scenarios"} - {"scenario"}):
+    if key not in ({*keys, *sections, *GROUPS} - {"scenario"}):
         raise ConfigError(
-            f"{key} is not a config key{suggest(key, [*keys, 'scenarios', *extra])}; funnelsim keys lists every key"
+            f"{key} is not a config key{suggest(key, [*keys, *GROUPS, *extra])}; funnelsim keys lists every key"
         )
 
 
