@@ -51,18 +51,29 @@ def summary_table(s: dict) -> str:
 
 
 def cmd_run(overrides: list[str]) -> int:
+    """Check the config and the target folder, simulate, write the run folder (or a recovery folder)."""
     from sim.loading import load_config
-    from sim.output import new_run_dir, write_run
+    from sim.output import new_run_dir, run_bytes, write_run_or_recover
     from sim.run import simulate
 
     cfg = load_config(overrides)
-    target = new_run_dir(Path(cfg.output.dir), cfg.output.name)
+    target = new_run_dir(Path(cfg.output.dir), cfg.output.name, run_bytes(cfg))
     result = simulate(cfg, progress=sys.stderr.isatty())
-    folder = write_run(result, target)
+    folder, err = write_run_or_recover(result, target)
     print(f"scenario {cfg.scenario!r}, seed {cfg.sim.seed}, {cfg.sim.days} days, engine {cfg.sim.engine}")
     print(summary_table(result.summary))
     print(f"results: {folder}")
+    if err is not None:
+        print(f"funnelsim: could not write {target} ({err}); the results are saved in {folder}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _refuse_args(command: str, rest: list[str], allowed: tuple[str, ...]) -> None:
+    stray = [a for a in rest if a not in allowed]
+    if stray:
+        options = f"; it takes only {' '.join(allowed)}" if allowed else "; it takes no arguments"
+        raise ConfigError(f"funnelsim {command}: unexpected argument {stray[0]!r}{options}")
 
 
 def cmd_scenarios(rest: list[str]) -> int:
@@ -72,6 +83,7 @@ def cmd_scenarios(rest: list[str]) -> int:
     run = "--run" in rest
     overrides = [a for a in rest if a != "--run"]
     if not run:
+        _refuse_args("scenarios", rest, ("--run",))
         for name in scenario_names():
             first = (SCENARIO_DIR / f"{name}.yaml").read_text().splitlines()
             doc = next((ln[1:].strip() for ln in first if ln.startswith("#") and "@package" not in ln), "")
@@ -79,6 +91,11 @@ def cmd_scenarios(rest: list[str]) -> int:
         return 0
     from sim.run import simulate
 
+    flags = [a for a in overrides if a.startswith("-")]
+    if flags:
+        raise ConfigError(f"funnelsim scenarios --run: unexpected argument {flags[0]!r}; give KEY=VALUE overrides")
+    if any(a.split("=", 1)[0].lstrip("+~") in ("scenarios", "scenario") for a in overrides):
+        raise ConfigError("funnelsim scenarios --run runs every preset; do not choose one with scenarios=")
     configs = {name: load_config(overrides, scenario=name) for name in scenario_names()}
     print("| preset | revenue | MQLs | SQLs | first response p50 (min) | rep time selling |")
     print("|---|---|---|---|---|---|")
@@ -92,35 +109,41 @@ def cmd_scenarios(rest: list[str]) -> int:
     return 0
 
 
-def cmd_keys() -> int:
-    from sim.config import FunnelConfig, iter_fields
+def _key_rows():
+    """(key as typed, default, unit, allowed, doc, metadata) for every config key; the preset's row
+    is the `scenarios` selector (the config records its choice as `scenario`)."""
+    from sim.config import FunnelConfig, iter_fields, range_text
+    from sim.loading import scenario_names
 
     for key, value, m in iter_fields(FunnelConfig()):
-        allowed = " | ".join(m["choices"]) if "choices" in m else _range_text(m)
-        print(f"{key:<40} {value!s:<14} {m.get('unit', ''):<14} {allowed:<16} {m.get('doc', '')}")
+        if m.get("preset"):
+            yield "scenarios", value, "", scenario_names(), "the scenario preset (scenarios/NAME.yaml)", m
+            continue
+        allowed = list(m["choices"]) if "choices" in m else range_text(m) if "lo" in m else ""
+        if "min_len" in m:
+            n = m["min_len"] if m["min_len"] == m["max_len"] else f"{m['min_len']}-{m['max_len']}"
+            allowed = f"{n} values in {allowed}"
+        yield key, value, m.get("unit", ""), allowed, m.get("doc", ""), m
+
+
+def cmd_keys() -> int:
+    for key, value, unit, allowed, doc, _ in _key_rows():
+        allowed = " | ".join(allowed) if isinstance(allowed, list) else allowed
+        print(f"{key:<40} {value!s:<14} {unit:<14} {allowed:<16} {doc}")
     return 0
 
 
 def cmd_keys_markdown() -> int:
     """Every key as a markdown table with its default, unit, allowed values and source."""
-    from sim.config import FunnelConfig, iter_fields
     from sim.sources import source
 
     print("| key | default | unit | allowed | meaning | source |")
     print("|---|---|---|---|---|---|")
-    for key, value, m in iter_fields(FunnelConfig()):
-        allowed = " / ".join(m["choices"]) if "choices" in m else _range_text(m)
+    for key, value, unit, allowed, doc, _ in _key_rows():
+        allowed = " / ".join(allowed) if isinstance(allowed, list) else allowed
         shown = f"{value:.4g}" if isinstance(value, float) else str(value)
-        print(f"| `{key}` | {shown} | {m.get('unit', '')} | {allowed} | {m.get('doc', '')} | {source(key)} |")
+        print(f"| `{key}` | {shown} | {unit} | {allowed} | {doc} | {source(key)} |")
     return 0
-
-
-def _range_text(m: dict) -> str:
-    if m.get("lo") is None and m.get("hi") is None:
-        return ""
-    lo = "-inf" if m.get("lo") is None else m["lo"]
-    hi = "inf" if m.get("hi") is None else m["hi"]
-    return f"{'(' if m.get('lo_open') else '['}{lo}, {hi}{')' if m.get('hi_open') else ']'}"
 
 
 def _sweep(rest: list[str]) -> int:
@@ -153,11 +176,18 @@ def main(argv: list[str] | None = None) -> int:
         "plot": lambda: _plot_cli().main_plot(rest),
         "report": lambda: _plot_cli().main_report(rest),
         "scenarios": lambda: cmd_scenarios(rest),
-        "keys": lambda: cmd_keys_markdown() if "--markdown" in rest else cmd_keys(),
+        "keys": lambda: (
+            _refuse_args("keys", rest, ("--markdown",)) or (cmd_keys_markdown() if "--markdown" in rest else cmd_keys())
+        ),
         "validate": lambda: _validate(rest),
     }
     if command not in handlers:
-        print(f"funnelsim: unknown command {command!r}; choose one of {', '.join(handlers)}", file=sys.stderr)
+        from sim.config import suggest
+
+        print(
+            f"funnelsim: unknown command {command!r}; choose one of {', '.join(handlers)}{suggest(command, handlers)}",
+            file=sys.stderr,
+        )
         return 2
     try:
         return handlers[command]()

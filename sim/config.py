@@ -1,19 +1,31 @@
 """Structured, validated configuration: the Hydra schema with units and allowed ranges.
 
-Each field's metadata states what is allowed; `validate` walks the composed config and
-raises `ConfigError` naming the key, the value and the allowed range or choices.
+Each field's type and metadata state what is allowed; `validate` walks the config and raises
+`ConfigError` naming the key, the value and what is allowed.  Numbers must be finite, whole
+where the field is an integer, and inside their range; lists have their length and element
+range; names use a safe character set, so a run or sweep folder stays inside its parent.
 """
 
 from __future__ import annotations
 
+import difflib
+import math
+import numbers
+import re
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any
+from functools import cache
+from typing import Any, get_type_hints
 
 from hydra.core.config_store import ConfigStore
 
 
 class ConfigError(ValueError):
     """A configuration value that is not allowed; the message names key, value and rule."""
+
+
+NAME_MAX = 100
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+NAME_RULE = f"letters, digits, '.', '_' and '-', not starting with '.', '_' or '-', at most {NAME_MAX} characters"
 
 
 def rng(lo=None, hi=None, *, lo_open=False, hi_open=False, unit=""):
@@ -33,6 +45,29 @@ def pick(default, options, doc=""):
     return field(default=default, metadata={**choice(*options), "doc": doc})
 
 
+def numbers_list(default, *, doc="", length=None, min_len=1, max_len=None, **kw):
+    """A list of numbers: its length (exact, or between min_len and max_len) and each element's range."""
+    meta = {**rng(**kw), "doc": doc, "min_len": length or min_len, "max_len": length or max_len}
+    return field(default_factory=lambda: list(default), metadata=meta)
+
+
+def suggest(word: str, options) -> str:
+    """' (did you mean X?)' for a near miss among options, else ''."""
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def check_name(key: str, value: Any, *, empty_ok: bool = False) -> None:
+    """A folder or file name: a safe character set and length, so it cannot leave its parent folder."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}={value!r} is not allowed; give a name ({NAME_RULE})")
+    if value == "" and empty_ok:
+        return
+    if len(value) > NAME_MAX or not NAME_RE.fullmatch(value):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        raise ConfigError(f"{key}={shown!r} is not allowed; a name has {NAME_RULE}")
+
+
 PROB = {"lo": 0.0, "hi": 1.0}
 
 
@@ -49,7 +84,7 @@ class SimConfig:
 class SegmentConfig:
     share: float = num(0.33, **PROB, doc="share of accounts in this segment")
     group_size: float = num(7.5, lo=1, hi=50, unit="contacts", doc="mean buying-group size (Gartner: 6-10)")
-    deal_value: float = num(40000.0, lo=0, lo_open=True, unit="currency", doc="mean deal value")
+    deal_value: float = num(40000.0, lo=0, lo_open=True, hi=1e12, unit="currency", doc="mean deal value")
     deal_value_cv: float = num(0.6, lo=0, hi=5, doc="coefficient of variation of deal value")
     cycle_days: float = num(60.0, lo=1, hi=1000, unit="days", doc="mean opportunity cycle length")
     in_market_days: float = num(75.0, lo=1, hi=1000, unit="days", doc="mean length of a buying window")
@@ -77,21 +112,25 @@ class MarketConfig:
     mid_market: SegmentConfig = field(default_factory=_mid)
     enterprise: SegmentConfig = field(default_factory=_ent)
     in_market_rate: float = num(0.0009, **PROB, unit="1/day", doc="daily chance an out-of-market account starts buying")
-    intent_ramp_days: float = num(21.0, lo=0, lo_open=True, unit="days", doc="days for intent to reach its peak")
-    cool_off_days: int = num(120, lo=0, unit="days", doc="days a lost or undecided account stays out of market")
-    customer_days: int = num(365, lo=0, unit="days", doc="days a new customer stays out of market")
+    intent_ramp_days: float = num(
+        21.0, lo=0, lo_open=True, hi=3650, unit="days", doc="days for intent to reach its peak"
+    )
+    cool_off_days: int = num(
+        120, lo=0, hi=36500, unit="days", doc="days a lost or undecided account stays out of market"
+    )
+    customer_days: int = num(365, lo=0, hi=36500, unit="days", doc="days a new customer stays out of market")
     two_decision_makers_share: float = num(0.4, **PROB, doc="share of buying groups with two decision makers")
-    fit_a: float = num(2.0, lo=0, lo_open=True, doc="Beta(a, b) shape of ICP fit")
-    fit_b: float = num(2.5, lo=0, lo_open=True, doc="Beta(a, b) shape of ICP fit")
+    fit_a: float = num(2.0, lo=0, lo_open=True, hi=1000, doc="Beta(a, b) shape of ICP fit")
+    fit_b: float = num(2.5, lo=0, lo_open=True, hi=1000, doc="Beta(a, b) shape of ICP fit")
 
 
 @dataclass
 class ChannelConfig:
-    budget_per_day: float = num(500.0, lo=0, unit="currency/day")
-    cost_per_touch: float = num(0.5, lo=0, lo_open=True, unit="currency")
+    budget_per_day: float = num(500.0, lo=0, hi=1e9, unit="currency/day")
+    cost_per_touch: float = num(0.5, lo=0, lo_open=True, hi=1e6, unit="currency")
     response_rate: float = num(0.01, **PROB, doc="response chance per touch for a fit=1, intent=0 contact")
     fit_weight: float = num(0.7, **PROB, doc="how much the response depends on fit (0 = not at all)")
-    intent_lift: float = num(3.0, lo=0, doc="response multiplier at full intent is 1 + intent_lift")
+    intent_lift: float = num(3.0, lo=0, hi=1000, doc="response multiplier at full intent is 1 + intent_lift")
     points: float = num(15.0, lo=0, hi=100, unit="score points", doc="engagement points a response earns")
 
 
@@ -124,7 +163,7 @@ class MarketingConfig:
     inbound_points: float = num(45.0, lo=0, hi=100, unit="score points")
     fit_points: float = num(40.0, lo=0, hi=100, unit="score points", doc="score points for a perfect fit")
     engagement_cap: float = num(60.0, lo=0, hi=100, unit="score points", doc="engagement counts up to this")
-    half_life_days: float = num(30.0, lo=0, lo_open=True, unit="days", doc="engagement half-life")
+    half_life_days: float = num(30.0, lo=0, lo_open=True, hi=36500, unit="days", doc="engagement half-life")
     mql_threshold: float = num(
         58.0, lo=0, hi=100, lo_open=True, unit="score points", doc="score that makes an MQL (score range 0-100)"
     )
@@ -138,18 +177,20 @@ class MarketingConfig:
     points_per_week: float = num(5.0, lo=0, hi=100, unit="points/week", doc="linear: points lost per week")
     feedback: str = pick("none", ("none", "weekly", "monthly"), "how often sales dispositions reach scoring")
     feedback_rate: float = num(0.5, lo=0, hi=5, doc="how strongly one feedback round re-weights the score")
-    nurture_days: int = num(60, lo=1, unit="days", doc="days a rejected lead stays in nurture before it can re-MQL")
-    recycle_days: int = num(90, lo=1, unit="days", doc="days an unreached lead waits before it can re-MQL")
+    nurture_days: int = num(
+        60, lo=1, hi=36500, unit="days", doc="days a rejected lead stays in nurture before it can re-MQL"
+    )
+    recycle_days: int = num(90, lo=1, hi=36500, unit="days", doc="days an unreached lead waits before it can re-MQL")
 
 
 @dataclass
 class DecayConfig:
     kind: str = pick("power", ("power", "two_exponential"), "shape of the lead-age decay curve")
-    tau_minutes: float = num(120.0, lo=0, lo_open=True, unit="minutes", doc="power: (1 + age/tau)^-alpha")
+    tau_minutes: float = num(120.0, lo=0, lo_open=True, hi=1e7, unit="minutes", doc="power: (1 + age/tau)^-alpha")
     alpha: float = num(1.8, lo=0, hi=5, doc="power: exponent")
     weight_fast: float = num(0.9, **PROB, doc="two_exponential: weight of the fast component")
-    tau_fast_minutes: float = num(8.0, lo=0, lo_open=True, unit="minutes")
-    tau_slow_minutes: float = num(360.0, lo=0, lo_open=True, unit="minutes")
+    tau_fast_minutes: float = num(8.0, lo=0, lo_open=True, hi=1e7, unit="minutes")
+    tau_slow_minutes: float = num(360.0, lo=0, lo_open=True, hi=1e7, unit="minutes")
     reach_share: float = num(
         0.5, **PROB, doc="share of the decay (in log odds) acting on reach; the rest on qualification"
     )
@@ -197,7 +238,7 @@ class SalesConfig:
     handling: str = pick("fixed", ("fixed", "exponential", "lognormal"), "distribution of attempt handling time")
     handling_cv: float = num(0.5, lo=0, hi=5, doc="lognormal: coefficient of variation of handling time")
     leads_only: bool = field(default=False, metadata={"doc": "reps work leads only (no prospecting or deals)"})
-    cost_per_day: float = num(650.0, lo=0, unit="currency/day", doc="loaded cost of a rep per calendar day")
+    cost_per_day: float = num(650.0, lo=0, hi=1e7, unit="currency/day", doc="loaded cost of a rep per calendar day")
 
 
 @dataclass
@@ -216,9 +257,14 @@ class PolicyConfig:
         ("round_robin", "weighted_round_robin", "load_balanced", "pooled", "territory", "account_owner"),
         "how MQLs are assigned to reps",
     )
-    routing_weights: list[float] = field(
-        default_factory=lambda: [1.0],
-        metadata={"doc": "weighted_round_robin: weight of each rep, repeated over the reps", "unit": "relative"},
+    routing_weights: list[float] = numbers_list(
+        [1.0],
+        lo=0,
+        lo_open=True,
+        hi=1e6,
+        max_len=100000,
+        unit="relative",
+        doc="weighted_round_robin: weight of each rep, repeated over the reps",
     )
     lead_cap_per_day: int = num(0, lo=0, hi=100000, doc="most new leads a rep gets a day; 0 = no cap")
     lead_definition: str = pick(
@@ -241,9 +287,13 @@ class PolicyConfig:
         "on an untouched lead past the SLA: alert (jumps the queue), reassign (next rep), recycle (to marketing)",
     )
     max_attempts: int = num(6, lo=1, hi=20, doc="attempts before a lead is recycled")
-    cadence_minutes: list[float] = field(
-        default_factory=lambda: [0.0, 60.0, 1440.0, 2880.0, 5760.0, 10080.0],
-        metadata={"doc": "offset of attempt k from the first attempt; increasing; one per attempt", "unit": "minutes"},
+    cadence_minutes: list[float] = numbers_list(
+        [0.0, 60.0, 1440.0, 2880.0, 5760.0, 10080.0],
+        lo=0,
+        hi=525600,
+        max_len=20,
+        unit="minutes",
+        doc="offset of attempt k from the first attempt; increasing; one per attempt",
     )
     acceptance_threshold: float = num(
         0.3, **PROB, doc="sales accept a lead whose fit, as the rep reads it, is at least this"
@@ -273,22 +323,25 @@ class StaffingConfig:
         "market", ("market", "arrivals"), "market: leads from the market model; arrivals: a stated process"
     )
     leads_per_hour: float = num(2.0, lo=0, hi=10000, unit="leads/hour", doc="arrivals: mean Poisson rate")
-    hourly_profile: list[float] = field(
-        default_factory=lambda: [1.0] * 24,
-        metadata={"doc": "arrivals: relative rate by hour of day (24 values, mean scaled to 1)", "unit": "relative"},
+    hourly_profile: list[float] = numbers_list(
+        [1.0] * 24,
+        length=24,
+        lo=0,
+        hi=1e6,
+        unit="relative",
+        doc="arrivals: relative rate by hour of day (24 values, mean scaled to 1)",
     )
-    weekday_profile: list[float] = field(
-        default_factory=lambda: [1.0] * 7,
-        metadata={"doc": "arrivals: relative rate Monday..Sunday (7 values)", "unit": "relative"},
+    weekday_profile: list[float] = numbers_list(
+        [1.0] * 7, length=7, lo=0, hi=1e6, unit="relative", doc="arrivals: relative rate Monday..Sunday (7 values)"
     )
 
 
 @dataclass
 class OutputConfig:
-    dir: str = field(default="results/runs", metadata={"doc": "where run folders go"})
+    dir: str = field(default="results/runs", metadata={"doc": "where run folders go", "path": True})
     leads: bool = field(default=False, metadata={"doc": "write the per-lead log"})
     csv: bool = field(default=False, metadata={"doc": "also write CSV copies of the tables"})
-    name: str = field(default="", metadata={"doc": "run folder name; empty = a timestamp"})
+    name: str = field(default="", metadata={"doc": "run folder name; empty = a timestamp", "name": True})
 
 
 @dataclass
@@ -302,7 +355,10 @@ class FunnelConfig:
     decay: DecayConfig = field(default_factory=DecayConfig)
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
-    scenario: str = field(default="default", metadata={"doc": "name of the scenario preset"})
+    scenario: str = field(
+        default="default",
+        metadata={"doc": "the scenario preset (scenarios/NAME.yaml); its name is recorded here", "preset": True},
+    )
 
 
 CHANNELS = ("email", "paid_search", "webinar", "events")
@@ -313,25 +369,119 @@ def register() -> None:
     ConfigStore.instance().store(name="funnelsim_schema", node=FunnelConfig)
 
 
-def _check_field(path: str, value: Any, meta: dict) -> None:
-    if "choices" in meta:
-        if value not in meta["choices"]:
-            raise ConfigError(f"{path}={value!r} is not allowed; choose one of {', '.join(meta['choices'])}")
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return
+def range_text(meta: dict) -> str:
+    """The allowed interval of a numeric field, e.g. '(0, 100]'."""
     lo, hi = meta.get("lo"), meta.get("hi")
+    left = "(" if meta.get("lo_open") or lo is None else "["
+    right = ")" if meta.get("hi_open") or hi is None else "]"
+    return f"{left}{'-inf' if lo is None else _bound(lo)}, {'inf' if hi is None else _bound(hi)}{right}"
+
+
+def _bound(x) -> str:
+    return f"{x:g}" if isinstance(x, float) and abs(x) >= 1e5 else str(x)
+
+
+def allowed_text(meta: dict, typ: Any) -> str:
+    """What a field allows, in words: type, range and unit, choices, list length or name rule."""
     unit = f" {meta['unit']}" if meta.get("unit") else ""
-    bad = value != value  # NaN
-    if lo is not None:
-        bad |= value <= lo if meta.get("lo_open") else value < lo
-    if hi is not None:
-        bad |= value >= hi if meta.get("hi_open") else value > hi
-    if bad:
-        left = "(" if meta.get("lo_open") else "["
-        right = ")" if meta.get("hi_open") else "]"
-        allowed = f"{left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
-        raise ConfigError(f"{path}={value!r} is out of range; allowed {allowed}{unit}")
+    if "choices" in meta:
+        return f"one of {', '.join(meta['choices'])}"
+    if meta.get("preset"):
+        from sim.loading import scenario_names
+
+        return f"one of the presets {', '.join(scenario_names())}"
+    if meta.get("name"):
+        return f"a name of {NAME_RULE}, or empty"
+    if meta.get("path"):
+        return "a folder path"
+    if typ is bool:
+        return "true or false"
+    if typ is int:
+        return f"a whole number in {range_text(meta)}{unit}"
+    if typ is float:
+        return f"a finite number in {range_text(meta)}{unit}"
+    if "min_len" in meta:
+        lo, hi = meta["min_len"], meta["max_len"]
+        n = f"{lo}" if lo == hi else f"{lo} to {hi}" if hi else f"at least {lo}"
+        return f"a list of {n} finite numbers, each in {range_text(meta)}{unit}"
+    return "a value of the right type"
+
+
+def _refuse(path: str, value: Any, meta: dict, typ: Any, why: str = "is not allowed") -> ConfigError:
+    return ConfigError(f"{path}={value!r} {why}; allowed: {allowed_text(meta, typ)}")
+
+
+def _in_range(value: float, meta: dict) -> bool:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if not math.isfinite(value):
+        return False
+    if lo is not None and (value <= lo if meta.get("lo_open") else value < lo):
+        return False
+    return not (hi is not None and (value >= hi if meta.get("hi_open") else value > hi))
+
+
+def _number(path: str, value: Any, meta: dict, typ: Any) -> float | int:
+    """A field's number, normalized to int or float; refuses bools, strings, NaN, infinities, fractions."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise _refuse(path, value, meta, typ, "is not a number")
+    if typ is int:
+        if not isinstance(value, numbers.Integral):
+            raise _refuse(path, value, meta, typ, "is not a whole number")
+        value = int(value)
+    else:
+        value = float(value)
+    if not _in_range(value, meta):
+        raise _refuse(path, value, meta, typ, "is out of range")
+    return value
+
+
+def check_value(path: str, value: Any, meta: dict, typ: Any) -> Any:
+    """One field's value checked against its type and metadata; returns it normalized (plain int, float, list)."""
+    if "choices" in meta:
+        if value not in meta["choices"] or not isinstance(value, str):
+            raise ConfigError(
+                f"{path}={value!r} is not allowed; choose one of {', '.join(meta['choices'])}"
+                + suggest(value, meta["choices"])
+            )
+        return value
+    if meta.get("preset"):
+        from sim.loading import scenario_names
+
+        names = scenario_names()
+        if value not in names:
+            raise ConfigError(
+                f"{path}={value!r} is not a scenario preset; choose one of {', '.join(names)}" + suggest(value, names)
+            )
+        return value
+    if meta.get("name"):
+        check_name(path, value, empty_ok=True)
+        return value
+    if meta.get("path"):
+        if not isinstance(value, str) or not value.strip() or "\x00" in value or len(value) > 4096:
+            raise _refuse(path, value, meta, typ)
+        return value
+    if typ is bool:
+        if not isinstance(value, bool):
+            raise _refuse(path, value, meta, typ)
+        return value
+    if typ in (int, float):
+        return _number(path, value, meta, typ)
+    if "min_len" in meta:
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+            raise _refuse(path, value, meta, typ, "is not a list")
+        items = list(value)
+        lo, hi = meta["min_len"], meta["max_len"]
+        if len(items) < lo or (hi is not None and len(items) > hi):
+            raise _refuse(path, items, meta, typ, f"has {len(items)} values")
+        return [_number(f"{path}[{k}]", v, meta, float) for k, v in enumerate(items)]
+    if typ is str and not isinstance(value, str):
+        raise _refuse(path, value, meta, typ)
+    return value
+
+
+@cache
+def _hints(cls) -> dict:
+    return get_type_hints(cls)
 
 
 def iter_fields(obj: Any, prefix: str = ""):
@@ -344,17 +494,45 @@ def iter_fields(obj: Any, prefix: str = ""):
             yield f"{prefix}{f.name}", value, f.metadata
 
 
+def schema_fields(cls=None, prefix: str = "") -> dict:
+    """Every leaf key of the schema as {dotted key: (type, metadata)}."""
+    cls = cls or FunnelConfig
+    out = {}
+    hints = _hints(cls)
+    for f in fields(cls):
+        typ = hints[f.name]
+        if is_dataclass(typ):
+            out.update(schema_fields(typ, f"{prefix}{f.name}."))
+        else:
+            out[f"{prefix}{f.name}"] = (typ, f.metadata)
+    return out
+
+
 def _walk(obj: Any, prefix: str) -> None:
-    for path, value, meta in iter_fields(obj, prefix):
-        _check_field(path, value, meta)
+    """Check every field in place (normalizing numbers), recursing into nested sections."""
+    hints = _hints(type(obj))
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        typ = hints[f.name]
+        if is_dataclass(typ):
+            if not isinstance(value, typ):
+                raise ConfigError(f"{prefix}{f.name}={value!r} is not allowed; it is a section of keys")
+            _walk(value, f"{prefix}{f.name}.")
+        else:
+            setattr(obj, f.name, check_value(f"{prefix}{f.name}", value, f.metadata, typ))
 
 
 def validate(cfg: FunnelConfig) -> FunnelConfig:
-    """Check every range and every rule that spans fields; raise ConfigError on the first breach."""
+    """Check every field (type, range, list length, name) and every rule that spans fields;
+    raise ConfigError on the first breach.  Numbers are normalized to plain int and float."""
+    if not isinstance(cfg, FunnelConfig):
+        raise ConfigError(f"expected a FunnelConfig (from load_config), got {type(cfg).__name__}")
     _walk(cfg, "")
-    shares = [getattr(cfg.market, s).share for s in ("smb", "mid_market", "enterprise")]
+    segments = ("smb", "mid_market", "enterprise")
+    shares = [getattr(cfg.market, s).share for s in segments]
     if abs(sum(shares) - 1.0) > 1e-6:
-        raise ConfigError(f"market.*.share must sum to 1 (smb, mid_market, enterprise); got {sum(shares):.6g}")
+        terms = " + ".join(f"market.{s}.share={v:g}" for s, v in zip(segments, shares, strict=True))
+        raise ConfigError(f"{terms} = {sum(shares):.6g}; the segment shares must sum to 1")
     cad = list(cfg.policy.cadence_minutes)
     if len(cad) < cfg.policy.max_attempts:
         raise ConfigError(
@@ -373,7 +551,10 @@ def validate(cfg: FunnelConfig) -> FunnelConfig:
             "a working day must end by 24:00"
         )
     if cfg.sales.admin_share + cfg.sales.max_lead_share > 1:
-        raise ConfigError("sales.admin_share + sales.max_lead_share must be at most 1")
+        raise ConfigError(
+            f"sales.admin_share={cfg.sales.admin_share:g} + sales.max_lead_share={cfg.sales.max_lead_share:g} "
+            "is above 1; together they must be at most 1"
+        )
     touch = cfg.marketing.budget_scale * sum(
         getattr(cfg.marketing, ch).budget_per_day / getattr(cfg.marketing, ch).cost_per_touch for ch in CHANNELS
     )
@@ -382,9 +563,10 @@ def validate(cfg: FunnelConfig) -> FunnelConfig:
     )
     if touch / max(contacts, 1.0) > 0.5:
         raise ConfigError(
-            f"marketing budgets buy {touch:.0f} touches a day for about {contacts:.0f} contacts; "
-            "at most one touch per contact every two days is allowed "
-            "(lower marketing.budget_scale or a channel's budget_per_day, or raise its cost_per_touch)"
+            f"marketing budgets buy {touch:.0f} touches a day (marketing.budget_scale x each channel's "
+            f"budget_per_day / cost_per_touch) for about {contacts:.0f} contacts (market.accounts x the segments' "
+            "share x group_size); at most one touch per contact every two days is allowed: lower "
+            "marketing.budget_scale or a budget_per_day, or raise a cost_per_touch or market.accounts"
         )
     return cfg
 
@@ -398,12 +580,9 @@ def _check_levers(cfg: FunnelConfig) -> None:
         raise ConfigError(
             f"sales.sdrs={sa.sdrs} but policy.handoff.tier=direct; set policy.handoff.tier=sdr or sales.sdrs=0"
         )
-    weights = list(po.routing_weights)
-    if not weights or any(not (w > 0) for w in weights):
-        raise ConfigError(f"policy.routing_weights={weights}; give one or more weights, each > 0")
-    for key, values, n in (
-        ("staffing.hourly_profile", list(sf.hourly_profile), 24),
-        ("staffing.weekday_profile", list(sf.weekday_profile), 7),
+    for key, values in (
+        ("staffing.hourly_profile", sf.hourly_profile),
+        ("staffing.weekday_profile", sf.weekday_profile),
     ):
-        if len(values) != n or any(v < 0 for v in values) or sum(values) <= 0:
-            raise ConfigError(f"{key} has {len(values)} values; give {n} non-negative values, not all zero")
+        if sum(values) <= 0:
+            raise ConfigError(f"{key}={values} is all zeros; give at least one rate above 0")

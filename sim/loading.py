@@ -9,11 +9,15 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import ConfigError, FunnelConfig, register, validate
+from sim.config import ConfigError, FunnelConfig, allowed_text, register, schema_fields, suggest, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "conf"
 SCENARIO_DIR = ROOT / "scenarios"
+# Hydra config groups a user may choose from (GROUP=NAME) and their folders; every other override
+# must be a schema key.
+GROUPS = {"scenarios": SCENARIO_DIR, "decay": CONF_DIR / "decay"}
+GROUP_WHAT = {"scenarios": "scenario preset", "decay": "decay preset"}
 
 
 def search_path_override() -> str:
@@ -21,8 +25,72 @@ def search_path_override() -> str:
     return f"hydra.searchpath=[file://{ROOT}]"
 
 
+def group_names(group: str) -> list[str]:
+    return sorted(p.stem for p in GROUPS[group].glob("*.yaml"))
+
+
 def scenario_names() -> list[str]:
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+    return group_names("scenarios")
+
+
+def check_overrides(overrides, extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """Refuse, before Hydra composes anything, overrides of unknown keys (also with + or ++), removals,
+    package and Hydra settings, and unknown presets; returns {key: value text}.  `extra` adds names to
+    the "did you mean" suggestions (a sweep's own settings)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    values = {}
+    for text in overrides:
+        try:
+            (o,) = OverridesParser.create().parse_overrides([text])
+        except Exception as err:  # Hydra's grammar errors
+            raise ConfigError(f"cannot read the override {text!r}: {str(err).strip().splitlines()[0]}") from err
+        key, value = o.key_or_group, text.split("=", 1)[1] if "=" in text else ""
+        if o.is_delete():
+            raise ConfigError(f"{text}: removing a key is not allowed; set it to a value instead")
+        if o.package is not None or key == "hydra" or key.startswith(("hydra.", "hydra/")):
+            raise ConfigError(f"{text}: Hydra settings and packages are not config keys; see funnelsim keys")
+        if o.is_sweep_override():
+            raise ConfigError(f"{text}: a list of values sweeps a lever, which only funnelsim sweep does")
+        if key == "scenario":
+            raise ConfigError(
+                f"scenario={value} is not set directly: it records the preset that was simulated; "
+                f"choose a preset with scenarios=NAME (did you mean scenarios={value}?)"
+            )
+        if key in GROUPS:
+            names = group_names(key)
+            if value not in names:
+                raise ConfigError(
+                    f"{key}={value!r} is not a {GROUP_WHAT[key]}; choose one of {', '.join(names)}"
+                    + suggest(value, names)
+                )
+        else:
+            check_key(key, extra)
+        values[key] = value
+    return values
+
+
+def check_key(key: str, extra: tuple[str, ...] = ()) -> None:
+    """Refuse a key that is neither a config key, a section of them, nor the preset selector."""
+    keys = schema_fields()
+    sections = {k.rsplit(".", i)[0] for k in keys for i in range(1, k.count(".") + 1)}
+    if key not in ({*keys, *sections, *GROUPS} - {"scenario"}):
+        raise ConfigError(
+            f"{key} is not a config key{suggest(key, [*keys, *GROUPS, *extra])}; funnelsim keys lists every key"
+        )
+
+
+def _field_message(err: Exception, values: dict[str, str]) -> str | None:
+    """For OmegaConf's type errors on a schema key: the key, the value given and what is allowed."""
+    keys = schema_fields()
+    while err is not None:
+        key = getattr(err, "full_key", None)
+        if key in keys:
+            typ, meta = keys[key]
+            value = values.get(key, getattr(err, "value", "?"))
+            return f"{key}={value} is not allowed; allowed: {allowed_text(meta, typ)}"
+        err = err.__cause__ or err.__context__
+    return None
 
 
 def _message(err: Exception) -> str:
@@ -37,16 +105,17 @@ def _message(err: Exception) -> str:
 
 def compose_config(overrides: list[str] | tuple[str, ...] = ()):
     """The composed DictConfig (Hydra's view) for these overrides; errors become ConfigError."""
+    values = check_overrides(overrides)
     register()
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
             return compose(config_name="config", overrides=[*overrides, search_path_override()])
     except (OmegaConfBaseException, ValueError, KeyError, TypeError) as err:
-        raise ConfigError(_message(err)) from err
+        raise ConfigError(_field_message(err, values) or _message(err)) from err
     except Exception as err:  # Hydra's own composition and override errors
         if type(err).__module__.startswith(("hydra", "omegaconf")):
-            raise ConfigError(_message(err)) from err
+            raise ConfigError(_field_message(err, values) or _message(err)) from err
         raise
     finally:
         GlobalHydra.instance().clear()
@@ -56,6 +125,8 @@ def to_config(cfg) -> FunnelConfig:
     """A validated FunnelConfig from a DictConfig (as a Hydra job receives it)."""
     if isinstance(cfg, FunnelConfig):
         return validate(cfg)
+    if not OmegaConf.is_config(cfg):
+        raise ConfigError(f"expected a config from load_config, got {type(cfg).__name__} {cfg!r:.60}")
     try:
         obj = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as err:
@@ -68,7 +139,12 @@ def load_config(overrides: list[str] | tuple[str, ...] = (), scenario: str | Non
 
     >>> cfg = load_config(["sim.days=365"])
     """
+    if isinstance(overrides, str):
+        raise ConfigError(f"overrides={overrides!r}: give a list of KEY=VALUE strings")
     overrides = list(overrides)
+    bad = [o for o in overrides if not isinstance(o, str)]
+    if bad:
+        raise ConfigError(f"overrides: {bad[0]!r} is not a KEY=VALUE string")
     if scenario is not None:
         overrides.insert(0, f"scenarios={scenario}")
     return to_config(compose_config(overrides))

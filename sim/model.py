@@ -30,14 +30,14 @@ def _with_overrides(config: FunnelConfig | None, seed, engine, days, kwargs) -> 
 
         config = load_config([f"{k.replace('__', '.')}={v}" for k, v in kwargs.items()])
     elif kwargs:
-        raise TypeError("pass either a config or keyword levers, not both")
+        raise ConfigError("FunnelModel: pass either a config or keyword levers, not both")
     if seed is not None:
-        config.sim.seed = int(seed)
+        config.sim.seed = seed
     if engine is not None:
         config.sim.engine = engine
     if days is not None:
-        config.sim.days = int(days)
-    return validate(config)
+        config.sim.days = days
+    return validate(config)  # checks the keywords' types and ranges like any other value
 
 
 def _check_arrival_capacity(P, n_contacts: int) -> None:

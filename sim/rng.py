@@ -81,7 +81,9 @@ def normal(seed, stream, entity, day, index):
 
 @njit(cache=True)
 def gamma_mean_cv(seed, stream, entity, day, index, mean, cv):
-    """A gamma draw with the given mean and coefficient of variation (Wilson-Hilferty)."""
+    """A gamma draw with the given mean and coefficient of variation (Wilson-Hilferty); cv 0 gives the mean."""
+    if cv <= 0.0:
+        return mean
     k = 1.0 / (cv * cv)
     z = normal(seed, stream, entity, day, index)
     x = 1.0 - 1.0 / (9.0 * k) + z * math.sqrt(1.0 / (9.0 * k))

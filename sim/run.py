@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.config import FunnelConfig
+from sim.config import ConfigError, FunnelConfig
 from sim.loading import to_config
 from sim.summary import daily_table, deals_table, leads_table, summarize
 
@@ -28,6 +28,8 @@ def simulate(cfg, *, leads: bool | None = None, progress: bool = False, keep_mod
     from sim.model import FunnelModel
 
     cfg = to_config(cfg)
+    if leads is not None and not isinstance(leads, bool):
+        raise ConfigError(f"simulate(leads={leads!r}): give True, False or None (None follows output.leads)")
     model = FunnelModel(cfg).run(progress=progress)
     S, P = model.state, model.params
     want_leads = cfg.output.leads if leads is None else leads

@@ -16,7 +16,7 @@ from sim import ConfigError, load_config
         ("sim.days=0", "sim.days=0"),
         ("sales.reps=0", "sales.reps=0"),
         ("market.in_market_rate=-0.1", "market.in_market_rate=-0.1"),
-        ("sales.reach_rate=1.5", "allowed [0.0, 1.0]"),
+        ("sales.reach_rate=1.5", "[0.0, 1.0]"),
         ("marketing.mql_threshold=150", "marketing.mql_threshold=150"),
         ("marketing.mql_threshold=0", "(0, 100]"),
         ("policy.routing=fairness", "round_robin"),

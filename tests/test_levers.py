@@ -165,8 +165,8 @@ def test_staffing_arrivals_follow_the_stated_rate_and_profile():
         (["policy.handoff.tier=sdr"], "sales.sdrs >= 1"),
         (["sales.sdrs=3"], "policy.handoff.tier=sdr"),
         (["policy.cadence_minutes=[0,60,60,100,200,300]"], "not increasing"),
-        (["policy.routing_weights=[1,0]"], "each > 0"),
-        (["staffing.hourly_profile=[1,2,3]"], "give 24"),
+        (["policy.routing_weights=[1,0]"], "policy.routing_weights[1]=0.0 is out of range"),
+        (["staffing.hourly_profile=[1,2,3]"], "a list of 24 finite numbers"),
     ],
 )
 def test_invalid_lever_combinations_are_refused(overrides, needle):

@@ -38,7 +38,7 @@ def test_grid_paired_and_explicit_scenarios():
         (["policy.nonsense=1,2"], "nonsense"),
         (["marketing.mql_threshold=50,500"], "marketing.mql_threshold=500"),
         (["sweep=nope"], "known sweeps"),
-        (["replications=0"], "at least 1"),
+        (["replications=0"], "replications='0' is not allowed"),
     ],
 )
 def test_bad_sweeps_stop_before_any_job(tmp_path, capsys, args, needle):

@@ -28,10 +28,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.config import ConfigError
-from sim.output import atomic_parquet
+from sim.config import ConfigError, check_name, suggest
+from sim.output import atomic_parquet, check_parent, folder_kind
 from sim.sweep.job import RESERVED, job_path
-from sim.sweep.spec import SweepSpec, baseline_index, label, load_spec, overrides, scenario_list
+from sim.sweep.spec import (
+    REPLICATIONS_MAX,
+    SEED_MAX,
+    SweepSpec,
+    baseline_index,
+    check_spec,
+    label,
+    load_spec,
+    overrides,
+    scenario_list,
+    sweep_owned,
+)
 from sim.sweep.stats import scenario_table
 
 SETTINGS = {
@@ -48,45 +59,85 @@ SETTINGS = {
     "plots",
 }
 LAUNCHERS = ("basic", "joblib", "ray")
+WORKERS_MAX = 256
 ADDRESS = re.compile(r"(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})")
 
 
 def _value(text: str):
     import yaml
 
-    return yaml.safe_load(text)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _whole(key: str, text: str, lo: int, hi: int) -> int:
+    if not re.fullmatch(r"[+-]?[0-9]+", text.strip()) or not lo <= int(text) <= hi:
+        raise ConfigError(f"{key}={text!r} is not allowed; allowed: a whole number in [{lo}, {hi}]")
+    return int(text)
+
+
+def _flag(key: str, text: str) -> bool:
+    if text.strip().lower() not in ("true", "false"):
+        raise ConfigError(f"{key}={text!r} is not allowed; allowed: true or false")
+    return text.strip().lower() == "true"
 
 
 def parse_args(argv: list[str]) -> tuple[SweepSpec, dict]:
+    """Sweep settings, pinned levers and swept levers from the command line, each checked."""
+    from sim.loading import check_key
+
     settings, base, grid = {}, [], {}
     for arg in argv:
         if "=" not in arg:
-            raise ConfigError(f"sweep argument {arg!r} is not KEY=VALUE")
+            raise ConfigError(f"sweep argument {arg!r} is not KEY=VALUE; see funnelsim sweep --help")
         key, text = arg.split("=", 1)
         if key in SETTINGS:
+            if key in settings:
+                raise ConfigError(f"sweep setting {key}= is given twice; give it once")
             settings[key] = text
-        elif "," in text and not text.startswith("["):
+            continue
+        bare = key.lstrip("+")
+        if bare in SETTINGS:
+            raise ConfigError(f"{arg}: sweep settings take no '+'; write {bare}={text}")
+        if not key.startswith("~"):
+            check_key(bare, extra=tuple(sorted(SETTINGS)))
+        if bare in grid or any(b.split("=", 1)[0].lstrip("+") == bare for b in base):
+            raise ConfigError(f"sweep lever {bare} is given twice; give it once (a comma list sweeps it)")
+        if "," in text and not text.startswith("["):
             grid[key] = [_value(v) for v in text.split(",")]
         else:
             base.append(arg)
     spec = load_spec(settings.get("sweep", "default"))
-    pinned = {a.split("=", 1)[0] for a in base}
+    pinned = {a.split("=", 1)[0].lstrip("+") for a in base}
     spec.grid = {k: v for k, v in spec.grid.items() if k not in pinned}  # a single value pins a lever
     spec.grid = {**spec.grid, **grid}
     if set(spec.paired) & (pinned | set(grid)):  # setting one lever of a paired group unpairs the group
+        print(
+            f"note: {', '.join(sorted(set(spec.paired) & (pinned | set(grid))))} set on the command line: the "
+            f"sweep file's paired levers ({', '.join(spec.paired)}) are not swept; the others keep their defaults "
+            "unless given",
+            file=sys.stderr,
+        )
         spec.paired = {}
     # The file's baseline keeps only what still names a scenario of the sweep as given.
     values = {**spec.grid, **spec.paired}
     spec.baseline = {k: v for k, v in (spec.baseline or {}).items() if v in values.get(k, [])}
+    spec.base = [b for b in spec.base if b.split("=", 1)[0].lstrip("+") not in pinned]  # the command line wins
     spec.base = [*spec.base, *base]
-    for key in ("replications", "root_seed"):
-        if key in settings:
-            setattr(spec, key, int(settings[key]))
+    if "replications" in settings:
+        spec.replications = _whole("replications", settings["replications"], 1, REPLICATIONS_MAX)
+    if "root_seed" in settings:
+        spec.root_seed = _whole("root_seed", settings["root_seed"], 0, SEED_MAX)
     if "name" in settings:
+        check_name("name", settings["name"])
         spec.name = settings["name"]
     launcher = settings.get("launcher", "joblib")
     if launcher not in LAUNCHERS:
-        raise ConfigError(f"launcher={launcher!r} is not allowed; choose one of {', '.join(LAUNCHERS)}")
+        raise ConfigError(
+            f"launcher={launcher!r} is not allowed; choose one of {', '.join(LAUNCHERS)}{suggest(launcher, LAUNCHERS)}"
+        )
     address = settings.get("address")
     if launcher == "ray":
         if address is None:
@@ -101,18 +152,27 @@ def parse_args(argv: list[str]) -> tuple[SweepSpec, dict]:
             raise ConfigError("workers= does not apply to launcher=ray: the cluster runs one job per CPU")
     elif address is not None:
         raise ConfigError(f"address= applies only to launcher=ray, not launcher={launcher}")
-    try:
-        workers = None if launcher == "ray" else int(settings.get("workers", os.cpu_count() or 1))
-    except ValueError as err:
-        raise ConfigError(f"workers={settings['workers']!r} is not a whole number") from err
+    if launcher == "basic" and "workers" in settings and settings["workers"].strip() != "1":
+        raise ConfigError(
+            f"workers={settings['workers']!r} does not apply to launcher=basic, which runs one job at a time"
+        )
+    if launcher == "ray":
+        workers = None
+    elif "workers" in settings:
+        workers = _whole("workers", settings["workers"], 1, WORKERS_MAX)
+    else:
+        workers = min(os.cpu_count() or 1, WORKERS_MAX)
+    folder_dir = settings.get("dir", "results/sweeps")
+    if not folder_dir.strip() or "\x00" in folder_dir:
+        raise ConfigError(f"dir={folder_dir!r} is not allowed; allowed: a folder path")
     run = {
         "launcher": launcher,
         "workers": workers,
         "address": address,
-        "csv": str(settings.get("csv", "false")).lower() in ("1", "true", "yes"),
-        "dir": settings.get("dir", "results/sweeps"),
-        "quiet": str(settings.get("quiet", "false")).lower() in ("1", "true", "yes"),
-        "plots": str(settings.get("plots", "true")).lower() in ("1", "true", "yes"),
+        "csv": _flag("csv", settings.get("csv", "false")),
+        "dir": folder_dir,
+        "quiet": _flag("quiet", settings.get("quiet", "false")),
+        "plots": _flag("plots", settings.get("plots", "true")),
     }
     return spec, run
 
@@ -121,8 +181,20 @@ def make_plan(spec: SweepSpec) -> dict:
     """Validate every scenario's config and lay out the jobs; raises ConfigError on bad input."""
     from sim.loading import load_config
 
+    check_spec(spec)
     rows = scenario_list(spec)
     base_i = baseline_index(spec, rows)
+    pinned = [b.split("=", 1)[0].lstrip("+~") for b in spec.base]
+    both = [k for r in rows for k in r if k in pinned]
+    if both:
+        raise ConfigError(f"{both[0]} is both pinned to one value (base) and swept; give one or the other")
+    keys = pinned + [k for r in rows for k in r]
+    owned = [k for k in keys if sweep_owned(k)]
+    if owned:
+        raise ConfigError(
+            f"{owned[0]} is set by the sweep itself (seeds from root_seed, one thread per job, tables instead of "
+            "run folders); leave it out of the sweep's levers and base"
+        )
     load_config(spec.base)
     scenarios = []
     for i, levers in enumerate(rows):
@@ -185,8 +257,28 @@ def ray_unreachable(address: str, timeout: float = 10.0) -> str | None:
     return None
 
 
+def check_folder(folder: Path, plan: dict) -> None:
+    """The sweep folder is new, empty, or a sweep folder of this same plan (then the sweep resumes);
+    a run folder, another sweep's folder or any other folder with files is refused.  Creates nothing."""
+    check_parent("dir", folder.parent)
+    if not folder.exists() and not folder.is_symlink():
+        return
+    if not folder.is_dir():
+        raise ConfigError(f"name={folder.name!r}: {folder} is a file, not a sweep folder; give another name=")
+    kind = folder_kind(folder)
+    if kind == "sweep":
+        try:
+            same = json.loads((folder / "plan.json").read_text()) == json.loads(json.dumps(plan))
+        except (OSError, ValueError):
+            same = False
+        if not same:
+            raise ConfigError(f"{folder} holds a different sweep; give another name= or remove the folder")
+    elif kind or any(folder.iterdir()):
+        what = "a run folder" if kind == "run" else "a folder that is not a sweep folder"
+        raise ConfigError(f"name={folder.name!r}: {folder} is {what}; a sweep writes only its own folders")
+
+
 def main(argv: list[str]) -> int:
-    from sim import __version__
     from sim.sweep.launch import run_pending
 
     if any(a in ("-h", "--help") for a in argv):
@@ -208,21 +300,48 @@ def main(argv: list[str]) -> int:
             print(f"funnelsim sweep: {unreachable}", file=sys.stderr)
             return 2
     folder = Path(run["dir"]) / spec.name
+    try:
+        check_folder(folder, plan)
+    except ConfigError as err:
+        print(f"funnelsim sweep: config error: {err}", file=sys.stderr)
+        return 2
     (folder / "jobs").mkdir(parents=True, exist_ok=True)
     plan_file = folder / "plan.json"
-    if plan_file.exists() and json.loads(plan_file.read_text()) != json.loads(json.dumps(plan)):
-        print(
-            f"funnelsim sweep: {folder} holds a different sweep; give another name= or remove the folder",
-            file=sys.stderr,
-        )
-        return 2
-    plan_file.write_text(json.dumps(plan, indent=2))
+    if not plan_file.exists():
+        tmp = folder / f".plan.json.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(plan, indent=2))
+        os.replace(tmp, plan_file)  # whole or absent: a killed sweep leaves no half plan behind
     started = datetime.now().isoformat(timespec="seconds")
     pending = [j for j, s in enumerate(plan["scenarios"]) if not job_path(folder, s["id"]).exists()]
     done = len(plan["scenarios"]) - len(pending)
     if done:
         print(f"resuming {spec.name}: {done} of {len(plan['scenarios'])} jobs already done", file=sys.stderr)
     run_pending(folder, plan, pending, run["launcher"], run["workers"], run["quiet"], address=run["address"])
+    try:
+        runs = finish(folder, plan, spec, run, started)
+    except OSError as err:
+        print(
+            f"funnelsim sweep: could not write the sweep's tables in {folder} ({err}); every finished job is kept "
+            f"in {folder / 'jobs'}: run the same command again to merge them",
+            file=sys.stderr,
+        )
+        return 1
+    failed = int((runs.status == "failed").sum())
+    print(f"sweep {spec.name}: {len(plan['scenarios'])} scenarios x {spec.replications} replications -> {folder}")
+    if failed:
+        print(f"{failed} runs failed; see sweep.json and the runs table (status=failed)", file=sys.stderr)
+    if run["plots"]:
+        from sim.plot_cli import main_plot
+
+        if main_plot([str(folder)]) != 0:
+            return 1
+    return 1 if failed else 0
+
+
+def finish(folder: Path, plan: dict, spec: SweepSpec, run: dict, started: str) -> pd.DataFrame:
+    """Merge the job files into the sweep's tables and write sweep.json; returns the runs table."""
+    from sim import __version__
+
     runs = merge(folder, plan, run["csv"])
     jobs = []
     for j, s in enumerate(plan["scenarios"]):
@@ -253,13 +372,4 @@ def main(argv: list[str]) -> int:
     }
     (folder / "sweep.json").write_text(json.dumps(meta, indent=2, default=str))
     shutil.rmtree(folder / ".hydra", ignore_errors=True)
-    failed = int((runs.status == "failed").sum())
-    print(f"sweep {spec.name}: {len(plan['scenarios'])} scenarios x {spec.replications} replications -> {folder}")
-    if failed:
-        print(f"{failed} runs failed; see sweep.json and the runs table (status=failed)", file=sys.stderr)
-    if run["plots"]:
-        from sim.plot_cli import main_plot
-
-        if main_plot([str(folder)]) != 0:
-            return 1
-    return 1 if failed else 0
+    return runs

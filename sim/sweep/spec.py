@@ -8,9 +8,16 @@ from pathlib import Path
 
 import yaml
 
-from sim.config import ConfigError
+from sim.config import ConfigError, check_name, suggest
 
 SWEEP_DIR = Path(__file__).resolve().parents[2] / "conf" / "sweep"
+SEED_MAX = 2**63 - 1
+REPLICATIONS_MAX = 10000
+
+
+def sweep_owned(key: str) -> bool:
+    """Keys a sweep sets itself (seeds per replication, one thread per job) or never uses (run folders)."""
+    return key in ("sim.seed", "sim.threads", "scenario", "output") or key.startswith("output.")
 
 
 @dataclass
@@ -33,17 +40,57 @@ def sweep_names() -> list[str]:
 
 
 def load_spec(name: str) -> SweepSpec:
+    """The sweep file conf/sweep/NAME.yaml as a checked SweepSpec."""
+    check_name("sweep", name)
     path = SWEEP_DIR / f"{name}.yaml"
-    if not path.exists():
-        raise ConfigError(f"sweep={name!r} is not a sweep file; known sweeps: {', '.join(sweep_names())}")
-    raw = yaml.safe_load(path.read_text()) or {}
-    unknown = set(raw) - set(SweepSpec.__dataclass_fields__)
+    if not path.is_file():
+        names = sweep_names()
+        raise ConfigError(f"sweep={name!r} is not a sweep file; known sweeps: {', '.join(names)}{suggest(name, names)}")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path.name} is not valid YAML: {str(err).strip()}") from err
+    raw = {} if raw is None else raw
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path.name}: a sweep file is a map of sweep keys; got {type(raw).__name__}")
+    allowed = list(SweepSpec.__dataclass_fields__)
+    unknown = [k for k in raw if k not in allowed]
     if unknown:
         raise ConfigError(
-            f"{path.name}: unknown sweep keys {sorted(unknown)}; allowed {list(SweepSpec.__dataclass_fields__)}"
+            f"{path.name}: unknown sweep key {unknown[0]!r}{suggest(unknown[0], allowed)}; allowed {allowed}"
         )
     raw.setdefault("name", name)
-    return SweepSpec(**raw)
+    spec = SweepSpec(**raw)
+    check_spec(spec, where=f"{path.name}: ")
+    return spec
+
+
+def _whole(key: str, value, lo: int, hi: int, where: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ConfigError(f"{where}{key}={value!r} is not allowed; allowed: a whole number in [{lo}, {hi}]")
+    return value
+
+
+def _lever_keys(where: str, kind: str, levers) -> None:
+    if not isinstance(levers, dict):
+        raise ConfigError(f"{where}{kind} must be a map {{config key: value}}; got {levers!r}")
+    for key in levers:
+        if not isinstance(key, str):
+            raise ConfigError(f"{where}{kind}: lever {key!r} is not a config key")
+
+
+def check_spec(spec: SweepSpec, where: str = "") -> None:
+    """Types and ranges of a sweep spec's fields (the levers' values are checked by loading each scenario)."""
+    check_name(f"{where}name", spec.name)
+    _whole(f"{where}root_seed", spec.root_seed, 0, SEED_MAX)
+    _whole(f"{where}replications", spec.replications, 1, REPLICATIONS_MAX)
+    if not isinstance(spec.base, list) or not all(isinstance(b, str) and "=" in b for b in spec.base):
+        raise ConfigError(f"{where}base must be a list of KEY=VALUE strings; got {spec.base!r}")
+    _lever_keys(where, "grid", spec.grid)
+    _lever_keys(where, "paired", spec.paired)
+    _lever_keys(where, "baseline", spec.baseline)
+    if not isinstance(spec.scenarios, list):
+        raise ConfigError(f"{where}scenarios must be a list of {{config key: value}} maps; got {spec.scenarios!r}")
 
 
 def _values(kind: str, key: str, values) -> list:
@@ -51,6 +98,11 @@ def _values(kind: str, key: str, values) -> list:
         raise ConfigError(f"sweep {kind} lever {key}: give a list of values, got {values!r}")
     if not values:
         raise ConfigError(f"sweep {kind} lever {key} has an empty list of values; give at least one")
+    for i, v in enumerate(values):
+        if isinstance(v, dict) or v is None:
+            raise ConfigError(f"sweep {kind} lever {key}: value {v!r} is not allowed; give plain values")
+        if kind == "grid" and any(v == w and type(v) is type(w) for w in values[:i]):
+            raise ConfigError(f"sweep {kind} lever {key} lists {v!r} twice; give each value once")
     return values
 
 
@@ -59,9 +111,11 @@ def scenario_list(spec: SweepSpec) -> list[dict]:
     if spec.replications < 1:
         raise ConfigError(f"sweep replications={spec.replications}; give at least 1")
     if spec.scenarios:
-        for s in spec.scenarios:
-            if not isinstance(s, dict) or not s:
+        for i, s in enumerate(spec.scenarios):
+            if not isinstance(s, dict) or not s or not all(isinstance(k, str) for k in s):
                 raise ConfigError(f"sweep scenarios: each entry is a non-empty {{lever: value}} map; got {s!r}")
+            if s in spec.scenarios[:i]:
+                raise ConfigError(f"sweep scenarios: {s!r} is listed twice; give each scenario once")
         return [dict(s) for s in spec.scenarios]
     grid = {k: _values("grid", k, v) for k, v in spec.grid.items()}
     paired = {k: _values("paired", k, v) for k, v in spec.paired.items()}
@@ -78,6 +132,9 @@ def scenario_list(spec: SweepSpec) -> list[dict]:
         rows = [{**row, **step} for row in rows for step in steps]
     if rows == [{}]:
         raise ConfigError("the sweep has no levers: give grid, paired or scenarios")
+    for i, row in enumerate(rows):
+        if row in rows[:i]:
+            raise ConfigError(f"sweep: the scenario {label(row)} comes twice (paired values repeat); give each once")
     return rows
 
 
