@@ -185,14 +185,16 @@ class MarketingConfig:
 
 @dataclass
 class DecayConfig:
-    kind: str = pick("power", ("power", "two_exponential"), "shape of the lead-age decay curve")
+    """The lead-age decay curve; the defaults are the moderate preset (conf/decay/moderate.yaml)."""
+
+    kind: str = pick("two_exponential", ("power", "two_exponential"), "shape of the lead-age decay curve")
     tau_minutes: float = num(120.0, lo=0, lo_open=True, hi=1e7, unit="minutes", doc="power: (1 + age/tau)^-alpha")
     alpha: float = num(1.8, lo=0, hi=5, doc="power: exponent")
-    weight_fast: float = num(0.9, **PROB, doc="two_exponential: weight of the fast component")
-    tau_fast_minutes: float = num(8.0, lo=0, lo_open=True, hi=1e7, unit="minutes")
-    tau_slow_minutes: float = num(360.0, lo=0, lo_open=True, hi=1e7, unit="minutes")
+    weight_fast: float = num(0.9676, **PROB, doc="two_exponential: weight of the fast component")
+    tau_fast_minutes: float = num(1.4023, lo=0, lo_open=True, hi=1e7, unit="minutes")
+    tau_slow_minutes: float = num(6210.81, lo=0, lo_open=True, hi=1e7, unit="minutes")
     reach_share: float = num(
-        0.5, **PROB, doc="share of the decay (in log odds) acting on reach; the rest on qualification"
+        1.0, **PROB, doc="share of the decay (in log odds) acting on reach; the rest on qualification"
     )
 
 
@@ -220,7 +222,7 @@ class SalesConfig:
     )
     meetings_per_prospecting_hour: float = num(0.02, lo=0, hi=10, unit="1/hour")
     reach_rate: float = num(0.7, **PROB, doc="chance an attempt reaches a fresh lead")
-    qualify_rate: float = num(1.0, **PROB, doc="chance a reached, accepted, perfectly fitting fresh lead qualifies")
+    qualify_rate: float = num(0.73, **PROB, doc="chance a reached, accepted, perfectly fitting fresh lead qualifies")
     observe_noise: float = num(0.15, lo=0, hi=2, doc="sd of a rep's read of fit at first contact")
     give_up_prob: float = num(0.35, **PROB, doc="chance a rep gives up after an unanswered attempt")
     lead_expiry_days: int = num(
