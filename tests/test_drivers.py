@@ -63,7 +63,8 @@ LEVER_CASES = [
         "pooled_push_queue",
         [
             "staffing.mode=arrivals",
-            "staffing.leads_per_hour=3",
+            "staffing.leads_per_hour=2",
+            "market.accounts=1000",
             "sales.calendar=always",
             "sales.handling=exponential",
             "sales.attempt_minutes=60",
