@@ -211,7 +211,7 @@ def optimise(fit: Fit) -> tuple[np.ndarray, float, int]:
     names = [p.name for p in spec.params]
     storage = JournalStorage(JournalFileBackend(str(fit.folder / "optuna.journal")))
     if spec.sampler == "cmaes":
-        sampler = optuna.samplers.CmaEsSampler(seed=spec.root_seed, x0={n: 0.5 for n in names}, sigma0=0.25)
+        sampler = optuna.samplers.CmaEsSampler(seed=spec.root_seed)
     else:
         sampler = optuna.samplers.TPESampler(seed=spec.root_seed)
     study = optuna.create_study(study_name="fit", storage=storage, sampler=sampler, load_if_exists=True)

@@ -113,7 +113,9 @@ def _rename(df: pd.DataFrame, names: dict, required, optional, table: str, path:
         if col in df.columns:
             out[canon] = df[col]
         elif canon in required:
-            near = difflib.get_close_matches(str(col), [str(c) for c in df.columns], n=1, cutoff=0.6)
+            used = {str(names.get(c, c)) for c in (*required, *optional)}
+            spare = [str(c) for c in df.columns if str(c) not in used]
+            near = difflib.get_close_matches(str(col), spare, n=1, cutoff=0.6)
             hint = f"; did you mean {near[0]!r}?" if near else ""
             mapped = f" (funnelsim's {canon!r})" if col != canon else ""
             raise ExportError(
