@@ -8,6 +8,7 @@ same seeds at every point, so the distance moves smoothly with the parameters). 
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -61,9 +62,10 @@ def simulate_point(overrides: list[str], days: int, warmup_days: int, seeds: lis
     from sim.run import simulate
 
     window = days - warmup_days
+    base = load_config([*overrides, f"sim.days={days}", "sim.threads=1"])  # composed once: Hydra is slow
     out = []
     for seed in seeds:
-        cfg = load_config([*overrides, f"sim.days={days}", f"sim.seed={seed}", "sim.threads=1"])
+        cfg = replace(base, sim=replace(base.sim, seed=int(seed)))
         leads, opps = model_frames(simulate(cfg, leads=True), warmup_days)
         stats = statistics(leads, opps, window, min_count=1)
         out.append(dict(zip(stats["name"], stats["value"], strict=True)))
