@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_sweep_ray import ray_namespace  # noqa: F401  (a Ray head in a loopback-only namespace)
 
 from sim import load_config, simulate
 from sim.cli import main
@@ -213,3 +214,28 @@ def test_killed_fit_resumes_to_the_same_number_of_trials(tmp_path, tiny_targets,
     complete = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
     assert len(complete) == 40
     assert json.loads((tmp_path / preset_name / "fit.json").read_text())["trials"] == 40
+
+
+@pytest.mark.slow
+def test_same_fit_on_a_ray_cluster_as_with_the_basic_launcher(ray_namespace, tmp_path, tiny_targets, fit_file):  # noqa: F811
+    """The fit's simulations on a Ray head in a loopback-only namespace (see test_sweep_ray.py)."""
+    from test_sweep_ray import BIN, PORT, RAY_ENV
+
+    fit = fit_file(trials=4)
+    names = {"ray": f"test_fit_ray_{os.getpid()}", "basic": f"test_fit_basic_{os.getpid()}"}
+    try:
+        common = [str(tiny_targets), f"fit={fit}", "quiet=true", "workers=2"]
+        cmd = ["ip", "netns", "exec", ray_namespace, str(BIN / "funnelsim"), "fit", *common]
+        cmd += [f"dir={tmp_path / 'ray'}", f"name={names['ray']}", "launcher=ray", f"address=127.0.0.1:{PORT}"]
+        done = subprocess.run(cmd, env=RAY_ENV, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert main(["fit", *common, f"dir={tmp_path / 'basic'}", f"name={names['basic']}", "launcher=basic"]) == 0
+        for table in ("params", "comparison", "posterior"):
+            pd.testing.assert_frame_equal(
+                pd.read_parquet(tmp_path / "ray" / names["ray"] / f"{table}.parquet"),
+                pd.read_parquet(tmp_path / "basic" / names["basic"] / f"{table}.parquet"),
+            )
+        assert json.loads((tmp_path / "ray" / names["ray"] / "fit.json").read_text())["launcher"] == "ray"
+    finally:
+        for n in names.values():
+            (SCENARIO_DIR / f"{n}.yaml").unlink(missing_ok=True)

@@ -31,7 +31,7 @@ import pandas as pd
 
 from sim.config import ConfigError
 from sim.fit import posterior as post_mod
-from sim.fit.evaluate import distance, model_moments
+from sim.fit.evaluate import distance, model_moments, run_variance
 from sim.fit.pool import evaluate_many
 from sim.fit.space import FitSpec, load_fit_spec
 from sim.loading import SCENARIO_DIR, load_config
@@ -195,8 +195,8 @@ class Fit:
             os.replace(tmp, path)
         return [json.loads((self.folder / "evals" / f"{k}.json").read_text())["reps"] for k in keys]
 
-    def distance(self, reps: list[dict], extra_var=None) -> float:
-        return distance(self.targets, reps, self.weights, extra_var)
+    def distance(self, reps: list[dict], var=None) -> float:
+        return distance(self.targets, reps, self.weights, var)
 
 
 def optimise(fit: Fit) -> tuple[np.ndarray, float, int]:
@@ -236,19 +236,27 @@ def optimise(fit: Fit) -> tuple[np.ndarray, float, int]:
 
 
 def posterior(fit: Fit, u_best: np.ndarray) -> tuple[dict, np.ndarray]:
-    """Laplace approximation around the best point (two rounds: a first step, then one sized to the spread)."""
+    """Laplace approximation around the best point, in two rounds (a first step, then one sized to the spread).
+
+    The distance's variances are those of a synthetic likelihood: how much the statistic of one
+    export varies by chance (the larger of the targets' own error and the model's between-run
+    variance, pooled over the design) plus the error of the model's mean over its replications."""
     d = len(u_best)
-    reps0 = fit.evaluate([u_best])[0]
-    _, var_model = model_moments(reps0, list(fit.targets["name"]))
+    names = list(fit.targets["name"])
+    se2 = fit.targets["se"].to_numpy(dtype=float) ** 2
     h = np.full(d, 0.05)
     post = None
     for _ in range(2):
         center = post_mod.inner_center(u_best, h)
         pts = post_mod.design(center, h)
-        values = [fit.distance(r, var_model) for r in fit.evaluate(pts)]
+        reps = fit.evaluate(pts)
+        var_run = run_variance(reps, names)
+        var = np.maximum(se2, var_run) + var_run / fit.spec.replications
+        values = [fit.distance(r, var) for r in reps]
         g, H = post_mod.quadratic(values, h)
         post = post_mod.laplace(center, g, H, h)
         h = np.clip(1.5 * post["sd"], 0.01, 0.1)
+        u_best = post["mean"]
     return post, post_mod.draws(post, DRAWS, fit.spec.root_seed)
 
 
@@ -269,8 +277,9 @@ def comparison(fit: Fit, u: np.ndarray) -> pd.DataFrame:
     out["model_ci_low"] = mean - z * np.sqrt(var)
     out["model_ci_high"] = mean + z * np.sqrt(var)
     out["model_run_sd"] = sd_run
-    # agreement: the difference is within the sampling error of both (95 %)
-    out["z"] = (mean - out["target"]) / np.sqrt(out["target_se"] ** 2 + var)
+    # agreement: the difference is within the sampling error of an export of this size (the larger of
+    # the target's own error and the model's run-to-run spread) and of the model's mean (95 %)
+    out["z"] = (mean - out["target"]) / np.sqrt(np.maximum(out["target_se"] ** 2, sd_run**2) + var)
     out["agrees"] = np.abs(out["z"]) <= z
     return out
 

@@ -85,12 +85,24 @@ def model_moments(reps: list[dict], names: list[str]) -> tuple[np.ndarray, np.nd
     return mean, np.nan_to_num(var)
 
 
-def distance(
-    targets: pd.DataFrame, reps: list[dict], weights: np.ndarray, extra_var: np.ndarray | None = None
-) -> float:
-    """Weighted squared distance in units of each target's standard error (plus model noise if given)."""
+def run_variance(reps_per_point: list[list[dict]], names: list[str]) -> np.ndarray:
+    """Between-replication variance of each statistic, pooled over points: the model's own
+    prediction of how much one export of this size varies by chance."""
+    v = []
+    for reps in reps_per_point:
+        x = np.array([[r.get(n, np.nan) for n in names] for r in reps], dtype=float)
+        if len(reps) > 1:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                v.append(np.nanvar(x, axis=0, ddof=1))
+    return np.nan_to_num(np.nanmean(v, axis=0)) if v else np.zeros(len(names))
+
+
+def distance(targets: pd.DataFrame, reps: list[dict], weights: np.ndarray, var: np.ndarray | None = None) -> float:
+    """Weighted squared distance in standard errors: the targets' own, or `var` (a synthetic likelihood's)."""
     mean, _ = model_moments(reps, list(targets["name"]))
-    var = targets["se"].to_numpy(dtype=float) ** 2 + (0.0 if extra_var is None else extra_var)
+    if var is None:
+        var = targets["se"].to_numpy(dtype=float) ** 2
     z2 = (mean - targets["value"].to_numpy(dtype=float)) ** 2 / var
     z2 = np.where(np.isfinite(z2), z2, MISSING_PENALTY)
     return float(np.sum(weights * z2))

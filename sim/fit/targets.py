@@ -58,9 +58,15 @@ def statistics(
     months = window_days / DAYS_PER_MONTH
     out: list[dict | None] = []
     reached = {s: leads[s].notna().to_numpy() for s in STAGES}
+    counts = monthly(leads, window_days)
     for s in STAGES:
         n = int(reached[s].sum())
-        out.append(_stat(f"volume.{STAGE_LABEL[s]}_per_month", "volume", n / months, np.sqrt(max(n, 1)) / months, n))
+        # leads come in clusters (an account's buying group, a campaign), so monthly counts vary more
+        # than Poisson: the error is the larger of the Poisson one and the month-to-month one
+        per_month = counts.loc[counts["stage"] == STAGE_LABEL[s], "leads"].to_numpy(dtype=float)
+        spread = per_month.std(ddof=1) / np.sqrt(len(per_month)) if len(per_month) > 1 else 0.0
+        se = max(np.sqrt(max(n, 1)) / months, spread)
+        out.append(_stat(f"volume.{STAGE_LABEL[s]}_per_month", "volume", n / months, se, n))
     for a, b in zip(STAGES[:-1], STAGES[1:], strict=True):
         out.append(
             _rate(
