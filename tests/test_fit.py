@@ -62,6 +62,17 @@ def preset_name(request):
     (SCENARIO_DIR / f"{name}.yaml").unlink(missing_ok=True)
 
 
+def test_model_is_measured_like_an_export_with_segments():
+    cfg = load_config([*TINY, "sim.days=150", "sim.seed=3"])
+    res = simulate(cfg, leads=True)
+    leads, opps = model_frames(res, 30)
+    assert (leads["created"] >= 0).all() and len(leads) == (res.leads["created_at"] >= 30 * 1440).sum()
+    assert set(opps["segment"]) <= {"smb", "mid_market", "enterprise"}
+    names = set(statistics(leads, opps, 120, min_count=1)["name"])
+    assert any(n.startswith("deal.won_amount_mean.") for n in names)
+    assert {"volume.inquiry_per_month", "conversion.mql_to_sal", "response.within_60min_share"} <= names
+
+
 def test_quadratic_design_recovers_a_known_hessian():
     H = np.array([[400.0, 120.0, 0.0], [120.0, 100.0, -30.0], [0.0, -30.0, 900.0]])
     c0 = np.array([0.5, 0.4, 0.6])

@@ -51,6 +51,7 @@ def model_frames(result, warmup_days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
             "amount": d["value"],
             "outcome": d["outcome"],
             "source": d["source"],
+            "segment": d["segment"],
         }
     )
     return leads, opps[opps["created"] >= 0].reset_index(drop=True)

@@ -65,9 +65,12 @@ def load_mapping(mapping: str | None, folder: Path | None) -> dict:
                 f"--mapping {mapping!r} is neither a known mapping ({', '.join(crm_names())}) nor a YAML file"
             )
     raw = yaml.safe_load(path.read_text()) or {}
-    unknown = set(raw) - {"leads", "opportunities", "outcomes", "sources"}
+    unknown = set(raw) - {"leads", "opportunities", "outcomes", "sources", "segments"}
     if not isinstance(raw, dict) or unknown:
-        raise ExportError(f"{path}: unknown mapping sections {sorted(unknown)}; allowed leads, opportunities, outcomes")
+        raise ExportError(
+            f"{path}: unknown mapping sections {sorted(unknown)}; "
+            "allowed leads, opportunities, outcomes, sources, segments"
+        )
     return raw
 
 
@@ -221,6 +224,8 @@ def read_export(path: str | Path, *, opportunities: str | Path | None = None, ma
             df["outcome"] = _values(df["outcome"], m.get("outcomes", {}) or {})
         if "source" in df.columns:
             df["source"] = _values(df["source"], m.get("sources", {}) or {})
+        if "segment" in df.columns:
+            df["segment"] = _values(df["segment"], m.get("segments", {}) or {})
     origin = leads["created"].min().normalize()
     last = max(leads[c].max() for c in LEAD_TIMES if c in leads.columns)
     if opps is not None:
