@@ -427,5 +427,6 @@ def main(argv: list[str]) -> int:
     print(f"targets within sampling error: {int(comp['agrees'].sum())} of {len(comp)}")
     for w in warns:
         print(f"warning: {w}")
-    print(f"fit folder: {folder}\npreset: scenarios={run['name']} ({preset})")
+    shown = os.path.relpath(preset) if preset.is_relative_to(Path.cwd()) else preset
+    print(f"fit folder: {folder}\npreset: scenarios={run['name']} ({shown})")
     return 0
