@@ -202,29 +202,38 @@ def test_sweep_draws_parameters_from_a_fit_posterior(tmp_path):
 
 
 @pytest.mark.slow
-def test_killed_fit_resumes_to_the_same_number_of_trials(tmp_path, tiny_targets, fit_file, preset_name):
+def test_killed_fit_resumes_to_the_numbers_of_an_unbroken_fit(tmp_path, tiny_targets, fit_file, preset_name):
     fit = fit_file(trials=40)
-    args = [str(tiny_targets), f"fit={fit}", f"dir={tmp_path}", f"name={preset_name}", "quiet=true", "launcher=basic"]
+    args = [str(tiny_targets), f"fit={fit}", "quiet=true", "launcher=basic", f"name={preset_name}"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "fit", *args], start_new_session=True, cwd=Path(__file__).parents[1]
+        [sys.executable, "-m", "sim.cli", "fit", *args, f"dir={tmp_path / 'killed'}"],
+        start_new_session=True,
+        cwd=Path(__file__).parents[1],
     )
-    evals = tmp_path / preset_name / "evals"
+    evals = tmp_path / "killed" / preset_name / "evals"
     deadline = time.time() + 300
-    while time.time() < deadline and (not evals.exists() or len(list(evals.glob("*.json"))) < 8):
+    while time.time() < deadline and (not evals.exists() or len(list(evals.glob("*.json"))) < 12):
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert not (tmp_path / preset_name / "fit.json").exists()
-    assert main(["fit", *args]) == 0
-    import optuna
-    from optuna.storages import JournalStorage
-    from optuna.storages.journal import JournalFileBackend
-
-    storage = JournalStorage(JournalFileBackend(str(tmp_path / preset_name / "optuna.journal")))
-    study = optuna.load_study(study_name="fit", storage=storage)
-    complete = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
-    assert len(complete) == 40
-    assert json.loads((tmp_path / preset_name / "fit.json").read_text())["trials"] == 40
+    assert not (tmp_path / "killed" / preset_name / "fit.json").exists()
+    assert 12 <= len(list(evals.glob("*.json"))) < 40
+    assert main(["fit", *args, f"dir={tmp_path / 'killed'}"]) == 0
+    # an unbroken fit, with another launcher and worker count: the same numbers
+    whole = f"{preset_name}_w"
+    try:
+        assert main(["fit", *args[:-2], "launcher=joblib", "workers=2", f"name={whole}", f"dir={tmp_path}"]) == 0
+    finally:
+        (SCENARIO_DIR / f"{whole}.yaml").unlink(missing_ok=True)
+    for table in ("params", "comparison", "posterior"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "killed" / preset_name / f"{table}.parquet"),
+            pd.read_parquet(tmp_path / whole / f"{table}.parquet"),
+        )
+    assert json.loads((tmp_path / "killed" / preset_name / "fit.json").read_text())["trials"] == 40
+    # more trials later: the search replays the first 40 and goes on
+    assert main(["fit", *args, f"dir={tmp_path / 'killed'}", "trials=44"]) == 0
+    assert json.loads((tmp_path / "killed" / preset_name / "fit.json").read_text())["trials"] == 44
 
 
 @pytest.mark.slow

@@ -1,6 +1,6 @@
 """`funnelsim fit TARGETS`: fit the model's uncertain parameters to a client's targets.
 
-    funnelsim fit TARGETS [fit=NAME|FILE] [name=NAME] [dir=results/fits] [trials=N] [replications=N]
+    funnelsim fit TARGETS [fit=NAME|FILE] [name=NAME] [dir=results/fits] [trials=N] [replications=N] [batch=N]
                   [param=KEY:LOW:HIGH[:log]] ... [KEY=VALUE] ... [launcher=basic|joblib|ray] [workers=N]
                   [address=HOST:PORT] [quiet=true]
 
@@ -38,7 +38,19 @@ from sim.loading import SCENARIO_DIR, load_config
 from sim.output import atomic_parquet
 from sim.sweep.job import replication_seed
 
-SETTINGS = ("fit", "name", "dir", "trials", "replications", "param", "launcher", "workers", "address", "quiet")
+SETTINGS = (
+    "fit",
+    "name",
+    "dir",
+    "trials",
+    "replications",
+    "batch",
+    "param",
+    "launcher",
+    "workers",
+    "address",
+    "quiet",
+)
 LAUNCHERS = ("basic", "joblib", "ray")
 DRAWS = 1000
 CHECK_REPLICATIONS = 5  # replications of the fitted scenario for the comparison table
@@ -74,7 +86,7 @@ def parse_args(argv: list[str]) -> tuple[Path, FitSpec, dict]:
         raise ConfigError("give the targets file: funnelsim fit TARGETS (made by funnelsim targets EXPORT)")
     spec = load_fit_spec(settings.get("fit", "default"), params)
     spec.base = [*spec.base, *base]
-    for key in ("trials", "replications"):
+    for key in ("trials", "replications", "batch"):
         if key in settings:
             try:
                 setattr(spec, key, int(settings[key]))
@@ -160,7 +172,7 @@ def plan(targets_path: Path, spec: FitSpec, run: dict) -> dict:
 
 
 class Fit:
-    """One fit folder: cached evaluations (evals/), the Optuna journal, and the final files."""
+    """One fit folder: its plan, every evaluation (evals/, what resuming replays) and the final files."""
 
     def __init__(self, folder: Path, plan: dict, spec: FitSpec, run: dict):
         self.folder, self.plan, self.spec, self.run = folder, plan, spec, run
@@ -200,30 +212,29 @@ class Fit:
 
 
 def optimise(fit: Fit) -> tuple[np.ndarray, float, int]:
-    """Optuna search in the unit cube; the journal file makes a killed fit resume where it stopped."""
+    """Optuna search in the unit cube, `batch` trials at a time (run in parallel on the launcher).
+
+    The sampler is seeded and every evaluation is kept in evals/, so a fit started again after a
+    kill replays its finished trials from there and goes on with exactly the trials an unbroken
+    fit would have run: same seed, same numbers, whatever the launcher or number of workers."""
     import optuna
-    from optuna.storages import JournalStorage
-    from optuna.storages.journal import JournalFileBackend
     from tqdm import tqdm
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     spec = fit.spec
     names = [p.name for p in spec.params]
-    storage = JournalStorage(JournalFileBackend(str(fit.folder / "optuna.journal")))
     if spec.sampler == "cmaes":
         sampler = optuna.samplers.CmaEsSampler(seed=spec.root_seed)
     else:
         sampler = optuna.samplers.TPESampler(seed=spec.root_seed)
-    study = optuna.create_study(study_name="fit", storage=storage, sampler=sampler, load_if_exists=True)
-    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        study.tell(t.number, state=optuna.trial.TrialState.FAIL)  # cut short by a kill: asked again
-    done = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
-    if done and not fit.run["quiet"]:
-        print(f"resuming fit {fit.plan['name']}: {done} of {spec.trials} trials already done", file=sys.stderr)
-    batch = max(1, fit.run["workers"] or 1)
-    bar = tqdm(total=spec.trials, initial=done, desc=f"fit {fit.plan['name']}", unit="trial", disable=fit.run["quiet"])
+    study = optuna.create_study(sampler=sampler, direction="minimize")
+    cached = len(list((fit.folder / "evals").glob("*.json")))
+    if cached and not fit.run["quiet"]:
+        print(f"resuming fit {fit.plan['name']}: replaying {cached} saved evaluations", file=sys.stderr)
+    bar = tqdm(total=spec.trials, desc=f"fit {fit.plan['name']}", unit="trial", disable=fit.run["quiet"])
+    done = 0
     while done < spec.trials:
-        trials = [study.ask() for _ in range(min(batch, spec.trials - done))]
+        trials = [study.ask() for _ in range(min(spec.batch, spec.trials - done))]
         us = [np.array([t.suggest_float(n, 0.0, 1.0) for n in names]) for t in trials]
         for t, reps in zip(trials, fit.evaluate(us), strict=True):
             study.tell(t, fit.distance(reps))
@@ -340,6 +351,17 @@ def preset_text(fit: Fit, u: np.ndarray) -> str:
     return head + yaml.safe_dump(body, sort_keys=False)
 
 
+def _same_fit(old: dict, new: dict) -> bool:
+    """Whether a folder's plan is this fit's; the number of trials may grow (the search replays, then goes on)."""
+
+    def core(plan: dict) -> dict:
+        plan = json.loads(json.dumps(plan))
+        plan["spec"].pop("trials", None)
+        return plan
+
+    return core(old) == core(new)
+
+
 def _atomic_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text)
@@ -363,7 +385,7 @@ def main(argv: list[str]) -> int:
         folder = Path(run["dir"]) / run["name"]
         preset = SCENARIO_DIR / f"{run['name']}.yaml"
         plan_file = folder / "plan.json"
-        if plan_file.exists() and json.loads(plan_file.read_text()) != json.loads(json.dumps(the_plan)):
+        if plan_file.exists() and _same_fit(json.loads(plan_file.read_text()), the_plan) is False:
             raise ConfigError(f"{folder} holds a different fit; give another name= or remove the folder")
         if preset.exists() and not plan_file.exists():
             raise ConfigError(f"a scenario preset named {run['name']!r} exists already ({preset}); give another name=")

@@ -12,7 +12,7 @@ from sim.config import ConfigError
 from sim.loading import CONF_DIR
 
 FIT_DIR = CONF_DIR / "fit"
-SETTINGS = ("params", "base", "warmup_days", "sampler", "trials", "replications", "root_seed", "weights")
+SETTINGS = ("params", "base", "warmup_days", "sampler", "trials", "batch", "replications", "root_seed", "weights")
 SAMPLERS = ("cmaes", "tpe")
 
 
@@ -74,6 +74,7 @@ class FitSpec:
     warmup_days: int = 90
     sampler: str = "cmaes"
     trials: int = 150
+    batch: int = 4
     replications: int = 3
     root_seed: int = 2026
     weights: dict | None = None
@@ -95,6 +96,7 @@ class FitSpec:
             "warmup_days": self.warmup_days,
             "sampler": self.sampler,
             "trials": self.trials,
+            "batch": self.batch,
             "replications": self.replications,
             "root_seed": self.root_seed,
             "weights": self.weights or {},
@@ -131,11 +133,12 @@ def load_fit_spec(name_or_path: str, extra_params: list[dict] = ()) -> FitSpec:
         warmup_days=int(raw.get("warmup_days", 90)),
         sampler=sampler,
         trials=int(raw.get("trials", 150)),
+        batch=int(raw.get("batch", 4)),
         replications=int(raw.get("replications", 3)),
         root_seed=int(raw.get("root_seed", 2026)),
         weights=dict(raw.get("weights") or {}),
     )
-    for key, lo in (("trials", 1), ("replications", 1), ("warmup_days", 0)):
+    for key, lo in (("trials", 1), ("batch", 1), ("replications", 1), ("warmup_days", 0)):
         if getattr(spec, key) < lo:
             raise ConfigError(f"{key}={getattr(spec, key)} is out of range; allowed >= {lo}")
     return spec
