@@ -136,7 +136,7 @@ def test_missing_or_foreign_targets_file_exit_2(tmp_path, capsys):
     (tmp_path / "x.json").write_text('{"rows": []}')
     assert main(["fit", str(tmp_path / "x.json"), f"dir={tmp_path}"]) == 2
     assert "not a targets file" in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == [tmp_path / "none.json"] or not (tmp_path / "fit_x").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.json"]
 
 
 def test_an_existing_preset_name_is_refused(tmp_path, capsys, tiny_targets, fit_file):
@@ -188,7 +188,7 @@ def test_sweep_draws_parameters_from_a_fit_posterior(tmp_path):
         "plots=false",
         "quiet=true",
         "replications=3",
-        "sim.days=60",
+        "sim.days=30",
         "marketing.budget_scale=0.03",
         "sales.reps=4",
         "policy.sla_minutes=5,60",
@@ -203,7 +203,7 @@ def test_sweep_draws_parameters_from_a_fit_posterior(tmp_path):
 
 @pytest.mark.slow
 def test_killed_fit_resumes_to_the_numbers_of_an_unbroken_fit(tmp_path, tiny_targets, fit_file, preset_name):
-    fit = fit_file(trials=40)
+    fit = fit_file(trials=24)
     args = [str(tiny_targets), f"fit={fit}", "quiet=true", "launcher=basic", f"name={preset_name}"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim.cli", "fit", *args, f"dir={tmp_path / 'killed'}"],
@@ -212,12 +212,12 @@ def test_killed_fit_resumes_to_the_numbers_of_an_unbroken_fit(tmp_path, tiny_tar
     )
     evals = tmp_path / "killed" / preset_name / "evals"
     deadline = time.time() + 300
-    while time.time() < deadline and (not evals.exists() or len(list(evals.glob("*.json"))) < 12):
+    while time.time() < deadline and (not evals.exists() or len(list(evals.glob("*.json"))) < 8):
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert not (tmp_path / "killed" / preset_name / "fit.json").exists()
-    assert 12 <= len(list(evals.glob("*.json"))) < 40
+    assert 8 <= len(list(evals.glob("*.json"))) < 24
     assert main(["fit", *args, f"dir={tmp_path / 'killed'}"]) == 0
     # an unbroken fit, with another launcher and worker count: the same numbers
     whole = f"{preset_name}_w"
@@ -230,10 +230,10 @@ def test_killed_fit_resumes_to_the_numbers_of_an_unbroken_fit(tmp_path, tiny_tar
             pd.read_parquet(tmp_path / "killed" / preset_name / f"{table}.parquet"),
             pd.read_parquet(tmp_path / whole / f"{table}.parquet"),
         )
-    assert json.loads((tmp_path / "killed" / preset_name / "fit.json").read_text())["trials"] == 40
-    # more trials later: the search replays the first 40 and goes on
-    assert main(["fit", *args, f"dir={tmp_path / 'killed'}", "trials=44"]) == 0
-    assert json.loads((tmp_path / "killed" / preset_name / "fit.json").read_text())["trials"] == 44
+    assert json.loads((tmp_path / "killed" / preset_name / "fit.json").read_text())["trials"] == 24
+    # more trials later: the search replays the first 24 and goes on
+    assert main(["fit", *args, f"dir={tmp_path / 'killed'}", "trials=28"]) == 0
+    assert json.loads((tmp_path / "killed" / preset_name / "fit.json").read_text())["trials"] == 28
 
 
 @pytest.mark.slow

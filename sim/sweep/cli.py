@@ -275,6 +275,7 @@ def main(argv: list[str]) -> int:
         "launcher": run["launcher"],
         "workers": run["workers"],
         "address": run["address"],
+        "posterior": (plan.get("posterior") or {}).get("fit"),
         "jobs": jobs,
     }
     (folder / "sweep.json").write_text(json.dumps(meta, indent=2, default=str))
