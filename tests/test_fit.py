@@ -163,6 +163,12 @@ def test_small_fit_writes_folder_and_preset_and_resumes(tmp_path, capsys, tiny_t
     assert cfg.market.accounts == 800 and cfg.scenario == preset_name
     evals = sorted(p.name for p in (folder / "evals").iterdir())
     assert "sales.reach_rate" in capsys.readouterr().out
+    # the preset runs, and a sweep starts from it
+    assert main(["run", f"scenarios={preset_name}", "sim.days=20", f"output.dir={tmp_path / 'runs'}"]) == 0
+    from sim.sweep.cli import make_plan, parse_args
+
+    plan = make_plan(parse_args([f"scenarios={preset_name}", "policy.sla_minutes=5,60", "sim.days=20"])[0])
+    assert f"scenarios={preset_name}" in plan["base"] and len(plan["scenarios"]) == 2 * 3 * 2
     # the same fit again: everything comes from the folder, nothing is simulated anew
     assert main([*args, "launcher=joblib", "workers=2"]) == 0
     assert sorted(p.name for p in (folder / "evals").iterdir()) == evals
