@@ -319,35 +319,37 @@ def params_table(fit: Fit, post: dict, sample: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _nest(overrides: list[str]) -> dict:
-    import yaml
-
+def _nest(pairs: dict) -> dict:
     out: dict = {}
-    for ov in overrides:
-        key, text = ov.split("=", 1)
-        if key.startswith(("sim.", "output.", "scenarios", "scenario")) or key.startswith("+"):
-            continue
+    for key, value in pairs.items():
         node = out
         parts = key.split(".")
         for part in parts[:-1]:
             node = node.setdefault(part, {})
-        node[parts[-1]] = yaml.safe_load(text)
+        node[parts[-1]] = value
     return out
 
 
 def preset_text(fit: Fit, u: np.ndarray) -> str:
-    """The fitted scenario as a preset: base overrides and fitted values, nested for Hydra."""
+    """The fitted scenario as a preset: every setting that differs from the default scenario (the base,
+    any preset it starts from, and the fitted values), nested for Hydra; run settings are left out."""
     import yaml
 
-    scen = [o for o in fit.spec.base if o.split("=", 1)[0] in ("scenarios",)]
-    body = {"scenario": fit.plan["name"], **_nest([*fit.spec.base, *fit.spec.overrides(u, fit.plan["base_values"])])}
+    from sim.config import iter_fields
+
+    fitted = load_config([*fit.spec.base, *fit.spec.overrides(u, fit.plan["base_values"])])
+    default = dict((k, v) for k, v, _ in iter_fields(load_config([])))
+    diff = {
+        k: (list(v) if isinstance(v, (list, tuple)) else v)
+        for k, v, _ in iter_fields(fitted)
+        if not k.startswith(("sim.", "output.", "scenario")) and v != default[k]
+    }
+    body = {"scenario": fit.plan["name"], **_nest(diff)}
     head = (
         "# @package _global_\n"
         f"# Fitted by funnelsim fit to {fit.plan['targets_file']} ({datetime.now().date().isoformat()}); "
         f"parameters and intervals in {fit.folder}/params.csv\n"
     )
-    if scen:
-        head += f"# fitted on top of the preset {scen[0].split('=', 1)[1]}\n"
     return head + yaml.safe_dump(body, sort_keys=False)
 
 
