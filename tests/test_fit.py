@@ -265,3 +265,23 @@ def test_same_fit_on_a_ray_cluster_as_with_the_basic_launcher(ray_namespace, tmp
     finally:
         for n in names.values():
             (SCENARIO_DIR / f"{n}.yaml").unlink(missing_ok=True)
+
+
+def test_a_fit_on_top_of_a_preset_keeps_that_preset_in_its_own(preset_name):
+    import types
+
+    import yaml
+
+    from sim.fit.cli import preset_text
+    from sim.fit.space import load_fit_spec
+
+    spec = load_fit_spec(str(Path(__file__).parents[1] / "examples" / "crm_export" / "fit.yaml"))
+    spec.base = ["scenarios=speed_to_lead", *spec.base]
+    fit = types.SimpleNamespace(spec=spec, plan={"name": preset_name, "targets_file": "t.json", "base_values": {}})
+    fit.folder = Path("f")
+    text = preset_text(fit, np.full(4, 0.5))
+    (SCENARIO_DIR / f"{preset_name}.yaml").write_text(text)
+    cfg = load_config([f"scenarios={preset_name}"])
+    assert cfg.policy.routing == "pooled" and cfg.policy.sla_minutes == 5  # from speed_to_lead
+    assert cfg.market.accounts == 6000 and cfg.sales.reach_rate == pytest.approx(0.575)  # base and fitted
+    assert "sim" not in yaml.safe_load(text)
