@@ -130,6 +130,14 @@ def test_bad_fits_exit_2_before_anything_is_written(tmp_path, capsys, tiny_targe
     assert not (tmp_path / "bad").exists() and not (SCENARIO_DIR / "bad.yaml").exists()
 
 
+def test_unknown_weight_group_is_refused(tmp_path, capsys, tiny_targets):
+    bad = tmp_path / "fit.yaml"
+    bad.write_text(TINY_FIT.format(trials=2).replace("{response_quantile: 0}", "{volumes: 0.2}"))
+    assert main(["fit", str(tiny_targets), f"fit={bad}", f"dir={tmp_path}", "name=bad"]) == 2
+    assert "weights.volumes is not a group of targets" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
 def test_missing_or_foreign_targets_file_exit_2(tmp_path, capsys):
     assert main(["fit", str(tmp_path / "none.json"), f"dir={tmp_path}"]) == 2
     assert "does not exist" in capsys.readouterr().err

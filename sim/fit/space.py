@@ -14,6 +14,8 @@ from sim.loading import CONF_DIR
 FIT_DIR = CONF_DIR / "fit"
 SETTINGS = ("params", "base", "warmup_days", "sampler", "trials", "batch", "replications", "root_seed", "weights")
 SAMPLERS = ("cmaes", "tpe")
+# The groups of targets (sim/fit/targets.py) that `weights` can weigh.
+GROUPS = ("volume", "conversion", "response", "response_quantile", "sql_by_response", "outcome", "cycle", "deal")
 
 
 @dataclass
@@ -138,6 +140,11 @@ def load_fit_spec(name_or_path: str, extra_params: list[dict] = ()) -> FitSpec:
         root_seed=int(raw.get("root_seed", 2026)),
         weights=dict(raw.get("weights") or {}),
     )
+    for group, w in spec.weights.items():
+        if group not in GROUPS:
+            raise ConfigError(f"{path.name}: weights.{group} is not a group of targets; groups are {', '.join(GROUPS)}")
+        if not isinstance(w, (int, float)) or w < 0:
+            raise ConfigError(f"{path.name}: weights.{group}={w!r}; give a number >= 0")
     for key, lo in (("trials", 1), ("batch", 1), ("replications", 1), ("warmup_days", 0)):
         if getattr(spec, key) < lo:
             raise ConfigError(f"{key}={getattr(spec, key)} is out of range; allowed >= {lo}")
