@@ -1,4 +1,4 @@
-"""The `funnelsim` command: run, sweep, plot, report, scenarios, keys and validate.
+"""The `funnelsim` command: run, sweep, plot, report, targets, fit, scenarios, keys and validate.
 
 Config errors exit with code 2 before anything is written.
 """
@@ -17,6 +17,8 @@ commands:
   sweep [overrides...]    run a scenario sweep (Hydra multirun); writes results/sweeps/<name>/ and its plots
   plot DIR                write the what-if plots of a run or sweep folder into DIR/plots/ (PNG and SVG)
   report DIR              write one self-contained HTML report of a run or sweep folder (DIR/report.html)
+  targets EXPORT          a CRM export's funnel statistics with sampling errors (the fit's targets)
+  fit TARGETS             fit the model's uncertain parameters to a targets file; writes a fit folder and a preset
   scenarios [--run]       list the named scenario presets (--run: run each and print outcomes)
   keys [--markdown]       list every config key with its default, unit and allowed range (and source)
   validate [overrides...] check the model against queueing theory, Little's law and published figures
@@ -158,6 +160,18 @@ def _validate(rest: list[str]) -> int:
     return validate_main(rest)
 
 
+def _targets(rest: list[str]) -> int:
+    from sim.fit.targets_cli import main as targets_main
+
+    return targets_main(rest)
+
+
+def _fit(rest: list[str]) -> int:
+    from sim.fit.cli import main as fit_main
+
+    return fit_main(rest)
+
+
 def _plot_cli():
     from sim import plot_cli
 
@@ -175,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         "sweep": lambda: _sweep(rest),
         "plot": lambda: _plot_cli().main_plot(rest),
         "report": lambda: _plot_cli().main_report(rest),
+        "targets": lambda: _targets(rest),
+        "fit": lambda: _fit(rest),
         "scenarios": lambda: cmd_scenarios(rest),
         "keys": lambda: (
             _refuse_args("keys", rest, ("--markdown",)) or (cmd_keys_markdown() if "--markdown" in rest else cmd_keys())

@@ -256,5 +256,6 @@ def deals_table(S: State) -> pd.DataFrame:
             "closed_at": deals[:, 4],
             "value": deals[:, 5],
             "outcome": np.array(st.STAGE_NAMES, dtype=object)[deals[:, 6].astype(np.int64)],
+            "segment": np.array(st.SEGMENT_NAMES, dtype=object)[S.acc_seg[deals[:, 0].astype(np.int64)]],
         }
     )

@@ -2,11 +2,16 @@
 
     funnelsim sweep [sweep=NAME] [KEY=v1,v2,...] [KEY=value] [replications=N] [root_seed=N]
                     [name=NAME] [launcher=basic|joblib|ray] [workers=N] [address=HOST:PORT]
-                    [csv=true] [dir=PATH] [plots=false]
+                    [csv=true] [dir=PATH] [plots=false] [posterior=FIT_DIR]
 
 A comma list sweeps that lever (added to the sweep file's grid); a single value applies to
 every scenario.  Running the same sweep into the same folder again resumes it.  The sweep ends by drawing its
 plots into <dir>/<name>/plots/ (as `funnelsim plot`); plots=false skips them.
+
+scenarios=NAME starts every scenario from a preset, e.g. one written by `funnelsim fit`.
+posterior=FIT_DIR draws the fitted parameters from that fit's posterior, one draw per
+replication (the same draw for replication r in every scenario), so the intervals include
+parameter uncertainty as well as simulation noise.
 
 launcher=joblib (the default) runs `workers` jobs at a time on this machine; launcher=basic runs them
 one by one.  launcher=ray address=HOST:PORT runs the jobs on an existing Ray cluster (`ray start --head`
@@ -57,6 +62,7 @@ SETTINGS = {
     "dir",
     "quiet",
     "plots",
+    "posterior",
 }
 LAUNCHERS = ("basic", "joblib", "ray")
 WORKERS_MAX = 256
@@ -173,8 +179,28 @@ def parse_args(argv: list[str]) -> tuple[SweepSpec, dict]:
         "dir": folder_dir,
         "quiet": _flag("quiet", settings.get("quiet", "false")),
         "plots": _flag("plots", settings.get("plots", "true")),
+        "posterior": settings.get("posterior"),
     }
     return spec, run
+
+
+def posterior_draws(fit_dir: str, replications: int, base: list[str]) -> list[list[str]]:
+    """Per replication, the overrides of one posterior draw of a fit (draw r for replication r)."""
+    from sim.loading import load_config
+
+    path = Path(fit_dir) / "posterior.parquet"
+    if not path.exists():
+        raise ConfigError(f"posterior={fit_dir!r}: no posterior.parquet there; give a folder written by funnelsim fit")
+    draws = pd.read_parquet(path, columns=["overrides"])["overrides"].map(json.loads).tolist()
+    if len(draws) < replications:
+        raise ConfigError(
+            f"posterior={fit_dir!r} has {len(draws)} draws; the sweep asks for {replications} replications"
+        )
+    try:
+        load_config([*base, *draws[0]])
+    except ConfigError as err:
+        raise ConfigError(f"posterior={fit_dir!r}: its draws do not apply to this sweep: {err}") from err
+    return draws[:replications]
 
 
 def make_plan(spec: SweepSpec) -> dict:
@@ -287,6 +313,11 @@ def main(argv: list[str]) -> int:
     try:
         spec, run = parse_args(argv)
         plan = make_plan(spec)
+        if run["posterior"]:
+            plan["posterior"] = {
+                "fit": str(run["posterior"]),
+                "draws": posterior_draws(run["posterior"], spec.replications, spec.base),
+            }
     except ConfigError as err:
         print(f"funnelsim sweep: config error: {err}", file=sys.stderr)
         return 2
@@ -368,6 +399,7 @@ def finish(folder: Path, plan: dict, spec: SweepSpec, run: dict, started: str) -
         "launcher": run["launcher"],
         "workers": run["workers"],
         "address": run["address"],
+        "posterior": (plan.get("posterior") or {}).get("fit"),
         "jobs": jobs,
     }
     (folder / "sweep.json").write_text(json.dumps(meta, indent=2, default=str))

@@ -50,9 +50,11 @@ def run_job(folder: Path, job: int) -> str:
     started = time.time()
     status, error = "ok", None
     try:
+        draws = plan.get("posterior", {}).get("draws") or [[]] * plan["replications"]
         for r in range(plan["replications"]):
             seed = replication_seed(plan["root_seed"], r)
-            cfg = load_config([*plan["base"], *sc["overrides"], f"sim.seed={seed}", "sim.threads=1"])
+            # a posterior draw sets the fitted parameters; the scenario's levers come after it and win
+            cfg = load_config([*plan["base"], *draws[r], *sc["overrides"], f"sim.seed={seed}", "sim.threads=1"])
             s = simulate(cfg).summary
             rows.append({"replication": r, "seed": seed, "status": "ok", "error": None, **flatten(s)})
             h = s["response_histogram"]

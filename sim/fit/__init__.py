@@ -1,0 +1,1 @@
+"""Start from the client's own funnel: CRM export targets, model fitting and its posterior."""
