@@ -190,9 +190,9 @@ class DecayConfig:
     kind: str = pick("two_exponential", ("power", "two_exponential"), "shape of the lead-age decay curve")
     tau_minutes: float = num(120.0, lo=0, lo_open=True, hi=1e7, unit="minutes", doc="power: (1 + age/tau)^-alpha")
     alpha: float = num(1.8, lo=0, hi=5, doc="power: exponent")
-    weight_fast: float = num(0.9676, **PROB, doc="two_exponential: weight of the fast component")
-    tau_fast_minutes: float = num(1.4023, lo=0, lo_open=True, hi=1e7, unit="minutes")
-    tau_slow_minutes: float = num(6210.81, lo=0, lo_open=True, hi=1e7, unit="minutes")
+    weight_fast: float = num(0.8887, **PROB, doc="two_exponential: weight of the fast component")
+    tau_fast_minutes: float = num(5.1406, lo=0, lo_open=True, hi=1e7, unit="minutes")
+    tau_slow_minutes: float = num(3296.74, lo=0, lo_open=True, hi=1e7, unit="minutes")
     reach_share: float = num(
         1.0, **PROB, doc="share of the decay (in log odds) acting on reach; the rest on qualification"
     )

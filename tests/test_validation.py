@@ -77,3 +77,12 @@ def test_bad_validate_input_exits_2_and_writes_nothing(tmp_path, capsys):
     assert main(["validate", "marketing.mql_threshold=500", "--out", str(tmp_path)]) == 2
     assert "mql_threshold" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_odd_validation_section_lists_every_check(validated):
+    from pathlib import Path
+
+    odd = (Path(__file__).resolve().parents[1] / "docs" / "ODD.md").read_text()
+    section = odd[odd.index("## 9. Validation") :]
+    assert [r["check"] for r in validated[2]["checks"] if f"`{r['check']}`" not in section] == []

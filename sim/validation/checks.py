@@ -242,8 +242,10 @@ def active_decay_preset(cfg) -> str | None:
     return None
 
 
-# A preset is judged on the figures it was fitted to: each emergent ratio within this factor.
-RATIO_FACTOR = 2.5
+# A preset is judged on the figures it was fitted to: each emergent ratio within this factor.  The two
+# MIT-InsideSales figures disagree by a factor of 4.8 in any model where qualifying needs contact, so the
+# best curve is about a factor of 2.2 from each; a factor of 3 leaves room for the seeds.
+RATIO_FACTOR = 3.0
 
 
 def check_response(overrides=(), seeds=(1, 2, 3)) -> list[Row]:

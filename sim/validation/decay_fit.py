@@ -46,7 +46,7 @@ SPECS = {
     "mit2007": {"kind": "power", "fit": {"tau_minutes": 2.0, "alpha": 2.0, "reach_share": 0.95}, "fixed": {}},
     "moderate": {
         "kind": "two_exponential",
-        "fit": {"tau_fast_minutes": 8.0, "weight_fast": 0.8, "tau_slow_minutes": 1440.0, "reach_share": 0.7},
+        "fit": {"tau_fast_minutes": 6.0, "weight_fast": 0.9, "tau_slow_minutes": 3000.0, "reach_share": 0.9},
         "fixed": {},
     },
 }

@@ -8,9 +8,10 @@ Oldroyd, 2007).  Here a lead's response time is its first touch minus its first 
 after reaching it (SAL), since acceptance does not depend on the lead's age.
 
 The ratios emerge from the whole model (cadence, retries, hours, selection of who is answered
-when), so they are measured on a pool of runs whose response times span minutes to days: the
-response-study pool below, a small market under poll pickup with SLA targets of 5 minutes,
-1 hour and 1 day, each with real-time and daily-batch handoff.
+when), so they are measured on a pool of runs whose response times span seconds to days: the
+response-study pool below, a small market whose reps answer at once (push pickup) or poll their
+queue paced to SLA targets of 5 minutes, 1 hour and 1 day, each with real-time and daily-batch
+handoff.
 """
 
 from __future__ import annotations
@@ -53,10 +54,12 @@ STUDY_RATIOS = {
     "mit2007": ("contact_5_vs_30min", "qualify_5_vs_30min"),
 }
 
-# The response-study pool: overrides of each scenario, on top of STUDY_MARKET.
+# The response-study pool: overrides of each scenario, on top of STUDY_MARKET.  Firms that answer
+# the instant a lead arrives (push) and firms whose reps poll their queue at 5 minutes, 1 hour or
+# 1 day, each with real-time and daily-batch handoff: first touches from seconds to days.
 STUDY_SCENARIOS = tuple(
-    ("sales.pickup=poll", f"policy.sla_minutes={sla}", f"policy.handoff.mode={mode}")
-    for sla in (5, 60, 1440)
+    (f"sales.pickup={pickup}", f"policy.sla_minutes={sla}", f"policy.handoff.mode={mode}")
+    for pickup, sla in (("push", 60), ("poll", 5), ("poll", 60), ("poll", 1440))
     for mode in ("realtime", "batch")
 )
 STUDY_MARKET = ("market.accounts=6000", "sim.days=365")
