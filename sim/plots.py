@@ -1257,7 +1257,7 @@ def plot_response(data, *, metric=("sal", "sql"), scenario=None, sla_minutes=Non
     bottom.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt_duration(x)))
     bottom.xaxis.set_minor_locator(NullLocator())
     bottom.set_xlim(lo.min(), hi.max())
-    bottom.set_xlabel("Time from MQL to first touch (log scale)")
+    bottom.set_xlabel("Time from MQL to first touch (calendar time, nights and weekends included; log scale)")
     bottom.set_title("Conversion by response time (band: 95 % CI)", loc="left", fontsize=10)
     total = int(n.sum())
     reps = resp["replication"].nunique()
