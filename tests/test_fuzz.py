@@ -58,7 +58,16 @@ GARBAGE = [
 ]
 # Summary metrics that are undefined (NaN, written as null) when nothing happened to average, and the
 # response histogram's open top edge (infinity, written as null).
-MAY_BE_UNDEFINED = ("cycle_days_mean", "response_minutes.", "sla_met_share", "conversion.", "response_histogram.edges")
+MAY_BE_UNDEFINED = (
+    "cycle_days_mean",
+    "response_minutes.",
+    "response_business_minutes.",
+    "sla_met_share",
+    "touched_within.",
+    "mql_after_hours_share",
+    "conversion.",
+    "response_histogram.edges",
+)
 FUZZ = settings(
     max_examples=3,
     deadline=None,

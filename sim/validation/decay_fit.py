@@ -1,13 +1,14 @@
 """Fit the named lead-age decay presets (conf/decay/) to the published response ratios.
 
-Each preset is a power curve (1 + age/tau)^-alpha whose *emergent* ratios, measured on the
-response-study pool as the studies measured them, come as near as least squares in log-ratio
-space allows to its study's figures:
+Each preset's *emergent* ratios, measured on the response-study pool as the studies measured
+them, come as near as least squares in log-ratio space allows to its study's figures:
 
-- ``hbr2011``: qualifying within 1 h vs 1-2 h (about 7x) and vs 24 h or later (over 60x);
-- ``mit2007``: contacting and qualifying within 5 vs 30 minutes (100x and 21x);
-- ``moderate``: all four figures with their log-effects halved, for readers who take these
-  observational vendor studies as partly selection (fast responders also have better leads).
+- ``hbr2011`` (two exponentials): qualifying within 1 h vs 1-2 h (about 7x) and vs 24 h or
+  later (over 60x);
+- ``mit2007`` (power curve): contacting and qualifying within 5 vs 30 minutes (100x and 21x);
+- ``moderate`` (two exponentials): all four figures with their log-effects halved, for readers
+  who take these observational vendor studies as partly selection (fast responders also have
+  better leads).
 
     python -m sim.validation.decay_fit [hbr2011 mit2007 moderate] [--seeds 1 2] [--write]
 
