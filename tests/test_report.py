@@ -77,6 +77,23 @@ def test_a_failing_figure_leaves_no_plots_folder(run_dir, monkeypatch):
     assert listing(run_dir) == before
 
 
+def test_report_shows_the_folders_validation(run_dir, monkeypatch):
+    from sim.cli import main
+    from sim.validation import checks
+    from sim.validation.checks import Row
+
+    rows = [
+        Row("mmc_mean_wait_min", "queueing", 8.51, "Erlang C", 8.47, 7.84, 9.11, "±5% relative", True),
+        Row("response_contact_5_vs_30min", "response", 10.0, "MIT", 4.33, 3.87, 4.85, "x3", True),
+    ]
+    monkeypatch.setattr(checks, "run_all", lambda overrides, progress=None: rows)
+    assert main(["validate", "--out", str(run_dir)]) == 0  # validate writes into the run folder
+    assert main_report([str(run_dir)]) == 0
+    text = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert 'id="table-validation"' in text and "every judged check passed" in text
+    assert "mmc_mean_wait_min" in text and "8.47" in text and "7.84 – 9.11" in text
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
