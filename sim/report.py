@@ -367,7 +367,7 @@ def _validation_table(res) -> list[tuple[str, str, str]]:
     )
     verdict = "every judged check passed" if doc["passed"] else "some checks FAILED"
     note = (
-        f"<p class='note'>funnelsim validate {_esc(' '.join(doc.get('overrides', [])))}: {verdict}. The model "
+        f"<p class='note'>{_esc(' '.join(['funnelsim validate', *doc.get('overrides', [])]))}: {verdict}. The model "
         "against queueing theory, Little's law and published figures.</p>"
     )
     return [("validation", "Validation", note + _table(df, "validation", left=3))]
