@@ -16,9 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.validation import queueing as q
-from sim.validation.response import RATIOS, ratio_table, study_leads
-
-BY_RATIO = {r.name: r for r in RATIOS}
+from sim.validation.response import ratio_table, study_leads
 
 
 @dataclass
@@ -37,10 +35,11 @@ class Row:
         return asdict(self)
 
 
-def _run(overrides):
+def _run(overrides, **kw):
+    """One run on one thread (checks run many small runs in sequence)."""
     from sim import load_config, simulate
 
-    return simulate(load_config([*overrides, "sim.threads=1"]), leads=True)
+    return simulate(load_config([*overrides, "sim.threads=1"]), **kw)
 
 
 def batch_ci(values: np.ndarray, batch: np.ndarray) -> tuple[float, float, float]:
@@ -96,7 +95,8 @@ def _queue_waits(lam_per_hour: float, reps: int, service: float, seeds, extra=()
                 f"market.accounts={accounts}",
                 f"sim.seed={seed}",
                 *extra,
-            ]
+            ],
+            leads=True,
         )
         leads = res.leads[res.leads["mql_at"].notna()]
         w = (leads["first_touch_at"] - leads["mql_at"]).to_numpy(float)
@@ -193,13 +193,10 @@ def check_little_opportunities(overrides=(), seeds=(1, 2, 3), window=(180, 1100)
     day; W the mean days those opportunities stayed open (from the deal log; one still open at
     the end counts up to the end, which the year after the window makes rare).  A long window
     keeps the edge effects (deals open across its ends) well below the tolerance."""
-    from sim import load_config, simulate
-
     a, z = window
     stocks, batches, opened, sojourn = [], [], 0, 0.0
     for i, seed in enumerate(seeds):
-        cfg = load_config([*overrides, f"sim.days={days}", f"sim.seed={seed}", "sim.threads=1"])
-        res = simulate(cfg, keep_model=True)
+        res = _run([*overrides, f"sim.days={days}", f"sim.seed={seed}"], keep_model=True)
         daily = res.daily[(res.daily["day"] >= a) & (res.daily["day"] < z)]
         stocks.append(daily["open_opportunities"].to_numpy(float))
         batches.append(i * 1000 + daily["day"].to_numpy() // 30)
@@ -286,11 +283,8 @@ DEAL_OUTCOMES = {"won": 0.466, "lost": 0.296, "no_decision": 0.238}
 
 
 def _seed_ci(values) -> tuple[float, float, float]:
-    v = np.asarray(values, dtype=float)
-    if v.size < 2:
-        return float(v.mean()), math.nan, math.nan
-    half = stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size)
-    return float(v.mean()), float(v.mean() - half), float(v.mean() + half)
+    """Mean over seeds with a 95 % t interval: each seed is a batch of its own."""
+    return batch_ci(np.asarray(values, dtype=float), np.arange(len(values)))
 
 
 def _range_row(check, group, lo, hi, source, est) -> Row:
@@ -300,9 +294,7 @@ def _range_row(check, group, lo, hi, source, est) -> Row:
 
 def check_funnel(overrides=(), seeds=(42, 43, 44)) -> list[Row]:
     """The default market's funnel, deal outcomes and rep time against published figures."""
-    from sim import load_config, simulate
-
-    runs = [simulate(load_config([*overrides, f"sim.seed={s}", "sim.threads=1"])).summary for s in seeds]
+    runs = [_run([*overrides, f"sim.seed={s}"]).summary for s in seeds]
     rows = [
         _range_row(f"conversion_{k}", "funnel", lo, hi, INDUSTRY, _seed_ci([r["conversion"][k] for r in runs]))
         for k, (lo, hi) in CONVERSION_RANGES.items()

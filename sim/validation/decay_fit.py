@@ -25,9 +25,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from sim.loading import CONF_DIR
-from sim.validation.response import RATIOS, STUDY_RATIOS, ratio_table, study_leads
-
-BY_NAME = {r.name: r for r in RATIOS}
+from sim.validation.response import BY_NAME, RATIOS, STUDY_RATIOS, ratio_table, study_leads
 
 
 def preset_targets(name: str) -> dict[str, float]:

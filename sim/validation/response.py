@@ -49,6 +49,7 @@ RATIOS = (
     Ratio("contact_5_vs_30min", "sal", "under_5min", "15_to_30min", 100.0, "MIT-InsideSales 2007: 100x"),
     Ratio("qualify_5_vs_30min", "sql", "under_5min", "15_to_30min", 21.0, "MIT-InsideSales 2007: 21x"),
 )
+BY_NAME = {r.name: r for r in RATIOS}
 STUDY_RATIOS = {
     "hbr2011": ("qualify_1h_vs_1_to_2h", "qualify_1h_vs_24h_plus"),
     "mit2007": ("contact_5_vs_30min", "qualify_5_vs_30min"),
