@@ -132,6 +132,9 @@ class ChannelConfig:
     fit_weight: float = num(0.7, **PROB, doc="how much the response depends on fit (0 = not at all)")
     intent_lift: float = num(3.0, lo=0, hi=1000, doc="response multiplier at full intent is 1 + intent_lift")
     points: float = num(15.0, lo=0, hi=100, unit="score points", doc="engagement points a response earns")
+    enabled: bool = field(
+        default=True, metadata={"doc": "false switches the channel off (no touches, no cost; same random numbers)"}
+    )
 
 
 def _email():
@@ -157,6 +160,11 @@ class MarketingConfig:
     webinar: ChannelConfig = field(default_factory=_webinar)
     events: ChannelConfig = field(default_factory=_events)
     budget_scale: float = num(1.0, lo=0, hi=1000, doc="multiplies every channel's budget (a lever for spend sweeps)")
+    enabled: bool = field(
+        default=True,
+        metadata={"doc": "false switches all marketing off: no campaign touches and no inbound (same random numbers)"},
+    )
+    inbound_enabled: bool = field(default=True, metadata={"doc": "false switches inbound (demo request) responses off"})
     inbound_rate: float = num(
         0.004, lo=0, hi=0.5, unit="1/day", doc="daily inbound (demo request) chance of a contact at full intent"
     )
@@ -241,6 +249,22 @@ class SalesConfig:
     handling_cv: float = num(0.5, lo=0, hi=5, doc="lognormal: coefficient of variation of handling time")
     leads_only: bool = field(default=False, metadata={"doc": "reps work leads only (no prospecting or deals)"})
     cost_per_day: float = num(650.0, lo=0, hi=1e7, unit="currency/day", doc="loaded cost of a rep per calendar day")
+
+
+@dataclass
+class BudgetConfig:
+    """The marketing-vs-reps lever: one budget split between programmes and headcount (sim/budget.py)."""
+
+    total_per_day: float = num(
+        0.0,
+        lo=0,
+        hi=1e9,
+        unit="currency/day",
+        doc="0 = off (budgets and reps as configured); else the money split between marketing and reps",
+    )
+    marketing_share: float = num(
+        0.0909, lo=0, hi=1, doc="share of total_per_day spent on marketing programmes; the rest buys reps"
+    )
 
 
 @dataclass
@@ -343,6 +367,7 @@ class OutputConfig:
     dir: str = field(default="results/runs", metadata={"doc": "where run folders go", "path": True})
     leads: bool = field(default=False, metadata={"doc": "write the per-lead log"})
     csv: bool = field(default=False, metadata={"doc": "also write CSV copies of the tables"})
+    touches: bool = field(default=False, metadata={"doc": "write the touch log (touches.parquet; docs/attribution.md)"})
     name: str = field(default="", metadata={"doc": "run folder name; empty = a timestamp", "name": True})
 
 
@@ -356,6 +381,7 @@ class FunnelConfig:
     opportunity: OpportunityConfig = field(default_factory=OpportunityConfig)
     decay: DecayConfig = field(default_factory=DecayConfig)
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
+    budget: BudgetConfig = field(default_factory=BudgetConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     scenario: str = field(
         default="default",
@@ -570,6 +596,9 @@ def validate(cfg: FunnelConfig) -> FunnelConfig:
             "share x group_size); at most one touch per contact every two days is allowed: lower "
             "marketing.budget_scale or a budget_per_day, or raise a cost_per_touch or market.accounts"
         )
+    from sim.budget import check_budget
+
+    check_budget(cfg)
     return cfg
 
 

@@ -82,6 +82,11 @@ class FunnelModel(mesa.Model):
             model_reporters={name: (lambda m, i=D[name]: float(m.state.daily[m.day - 1, i])) for name in REPORTED}
         )
         self.running = True
+        self.touch_log = None  # the touch log (sim/touch_log.py), kept when asked for
+        if cfg.output.touches:
+            from sim.touch_log import TouchLog
+
+            self.touch_log = TouchLog()
 
     @property
     def n_contacts(self) -> int:
@@ -98,6 +103,8 @@ class FunnelModel(mesa.Model):
             self._step_reference(S, P, d)
         else:
             self.driver.step(S, P, d)
+        if self.touch_log is not None:
+            self.touch_log.collect(S, P, d)
         if self.debug:
             check_invariants(S, P, d)
         self.day += 1

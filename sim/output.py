@@ -14,6 +14,7 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from sim.config import ConfigError
+from sim.scorecard import scorecard_for
 
 
 def _clean(obj):
@@ -128,6 +129,8 @@ def write_run(result, target: Path) -> Path:
         (tmp / "config.yaml").write_text(config_yaml(result.config))
         write_json(tmp / "summary.json", result.summary)
         tables = {"daily": result.daily, "deals": result.deals, "leads": result.leads}
+        tables["touches"] = getattr(result, "touches", None)  # output.touches=true (sim/touch_log.py)
+        tables["scorecard"] = scorecard_for(result)  # the joint weekly scorecard (sim/scorecard.py)
         write_tables(tmp, tables, result.config.output.csv)
         if target.exists() or target.is_symlink():
             raise FileExistsError(f"{target} appeared while the run was simulated")

@@ -6,6 +6,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from sim.budget import budget_split
 from sim.config import CHANNELS, FunnelConfig
 
 SEGMENTS = ("smb", "mid_market", "enterprise")
@@ -57,10 +58,13 @@ def make_params(cfg: FunnelConfig, n_contacts: int) -> Params:
     ch = [getattr(mk, k) for k in CHANNELS]
     f8 = np.float64
     scale = mk.budget_scale / max(n_contacts, 1)
+    scale, n_reps = budget_split(cfg, scale)  # the marketing-vs-reps lever (sim/budget.py)
     ch_prob = np.array([c.budget_per_day / c.cost_per_touch * scale for c in ch], dtype=f8)
+    ch_cum = np.cumsum(ch_prob)  # switched-off channels keep their share of the draws (common random numbers)
+    ch_prob = ch_prob * np.array([c.enabled and mk.enabled for c in ch], dtype=f8)
     always = s.calendar == "always"
     work_minutes = 1440.0 if always else s.hours_per_day * 60.0
-    n_ae, n_sdr = int(s.reps), int(s.sdrs)
+    n_ae, n_sdr = n_reps, int(s.sdrs)
     sdr_tier = po.handoff.tier == "sdr"
     weights = np.resize(np.array(list(po.routing_weights), dtype=f8), n_ae + n_sdr)
     hourly = np.array(list(cfg.staffing.hourly_profile), dtype=f8)
@@ -91,14 +95,14 @@ def make_params(cfg: FunnelConfig, n_contacts: int) -> Params:
         fit_a=float(m.fit_a),
         fit_b=float(m.fit_b),
         ch_prob=ch_prob,
-        ch_cum=np.cumsum(ch_prob),
+        ch_cum=ch_cum,
         ch_resp=np.array([c.response_rate for c in ch], dtype=f8),
         ch_fitw=np.array([c.fit_weight for c in ch], dtype=f8),
         ch_intent=np.array([c.intent_lift for c in ch], dtype=f8),
         ch_points=np.array([c.points for c in ch], dtype=f8),
         ch_cost=np.array([c.cost_per_touch for c in ch], dtype=f8),
-        p_touch=float(ch_prob.sum()),
-        inbound_rate=float(mk.inbound_rate),
+        p_touch=float(ch_cum[-1]),
+        inbound_rate=float(mk.inbound_rate) if mk.enabled and mk.inbound_enabled else 0.0,
         inbound_points=float(mk.inbound_points),
         fit_points=float(mk.fit_points),
         eng_cap=float(mk.engagement_cap),

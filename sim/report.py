@@ -18,6 +18,7 @@ from sim import stages as stage_codes
 from sim.plot_cli import figure_plan
 from sim.plots import ACTIVITY_NAMES, STAGE_NAMES, fmt_value, lever_label, lever_value, metric_info, scenario_name
 from sim.results_io import RunResults, SweepResults, levers_of, wide_means
+from sim.scorecard import scorecard_sections
 
 # Metrics in the sweep tables of the report, in this order (those present are shown).
 TABLE_METRICS = (
@@ -311,6 +312,7 @@ def build_report(res, *, currency: str = "") -> str:
     title, pairs = _header(res, currency)
     tables = _sweep_tables(res, currency) if isinstance(res, SweepResults) else _run_tables(res, currency)
     tables += _validation_table(res)
+    tables += scorecard_sections(res)  # the joint scorecard page (sim/scorecard.py)
     figures = []
     for f in figure_plan(res, currency=currency):
         fig, _ = f.draw()

@@ -21,6 +21,7 @@ class Result:
     deals: pd.DataFrame
     leads: pd.DataFrame | None
     model: object = None
+    touches: pd.DataFrame | None = None  # the touch log (output.touches=true)
 
 
 def simulate(cfg, *, leads: bool | None = None, progress: bool = False, keep_model: bool = False) -> Result:
@@ -40,4 +41,5 @@ def simulate(cfg, *, leads: bool | None = None, progress: bool = False, keep_mod
         deals=deals_table(S),
         leads=leads_table(S) if want_leads else None,
         model=model if keep_model else None,
+        touches=model.touch_log.table(S) if model.touch_log is not None else None,
     )

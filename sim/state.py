@@ -17,12 +17,13 @@ ACCOUNT_FIELDS = (
 ).split()
 CONTACT_FIELDS = (
     "c_acc c_role c_fit eng eng_day stage source channel created mql_at routed_at first_touch sal_at sql_at "
-    "opp_at closed_at rep attempts next_due lead_start ep_touch recycle_day mql_day mql_count queued score_noise"
+    "opp_at closed_at rep attempts next_due lead_start ep_touch recycle_day mql_day mql_count queued score_noise "
+    "touch_ch"
 ).split()
 REP_FIELDS = (
     "rep_need rep_opps rep_att rep_load ledger rep_today rep_stats cursor "
     "rep_t rep_end rep_carry rep_idle rep_admin rep_block rep_lead_cap rep_prosp_cap rep_off rep_new rep_segment "
-    "rep_wrr score_w"
+    "rep_wrr score_w rep_check"
 ).split()
 QUEUE_FIELDS = "active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n scratch_i scratch_j scratch_f rep_fill".split()
 TOTAL_FIELDS = "daily totals deals n_deals".split()
@@ -188,6 +189,7 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         mql_count=i4(N),
         queued=i1(N),
         score_noise=_score_noise(p, N),
+        touch_ch=i1(N, -1),  # today's logged touch (sim/touches.py): channel + 8 if it created the lead
         rep_need=f8(R, 0.0),
         rep_opps=i4(R),
         rep_att=f8(R, 1.0),
@@ -209,6 +211,7 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         rep_segment=_rep_segments(p),
         rep_wrr=np.full(R, 0.0),
         score_w=np.full(2, 1.0),
+        rep_check=np.full(R, p.check_minutes),  # poll pace per rep; `funnelsim experiment` treats some reps
         active=i4(N, -1),
         n_active=np.full(1, 0, dtype=np.int64),
         q_idx=i4(N, -1),

@@ -5,6 +5,7 @@ from numba import njit
 from sim import rng
 from sim import stages as st
 from sim.processes.common import engagement, intent, marketing_owned, score
+from sim.touches import mark_touch
 
 INBOUND = 4  # channel code of an organic inbound response (after the paid channels 0-3)
 
@@ -48,6 +49,8 @@ def contact_day(S, P, c, d):
         ch = 0
         while ch < 3 and u >= P.ch_cum[ch]:
             ch += 1
+        if P.ch_prob[ch] == 0.0:
+            return -1, 0, 0  # channel switched off: its share of the draws stays, so other buyers' luck is unchanged
         touched = ch
         fit = S.c_fit[c]
         pr = P.ch_resp[ch] * (1.0 - P.ch_fitw[ch] + P.ch_fitw[ch] * fit) * (1.0 + P.ch_intent[ch] * inten) * wf
@@ -63,6 +66,7 @@ def contact_day(S, P, c, d):
     S.eng[c] = eng
     S.eng_day[c] = d
     minute = d * 1440.0 + inquiry_minute(P, c, d)
+    mark_touch(S, c, channel, stage == st.KNOWN)  # the touch log (sim/touches.py)
     new_inquiry = 0
     if stage == st.KNOWN:
         S.stage[c] = st.INQUIRY

@@ -303,7 +303,7 @@ def rep_act(S, P, r, d):
             wake = t_end
         S.rep_t[r] = wake
         return
-    nxt = t + P.check_minutes
+    nxt = t + S.rep_check[r]  # per-rep poll pace (P.check_minutes unless `funnelsim experiment` treats the rep)
     if nxt > t_end:
         nxt = t_end
     spend(S, P, r, d, t, nxt)
