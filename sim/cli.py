@@ -22,6 +22,8 @@ commands:
   scenarios [--run]       list the named scenario presets (--run: run each and print outcomes)
   keys [--markdown]       list every config key with its default, unit and allowed range (and source)
   validate [overrides...] check the model against queueing theory, Little's law and published figures
+  attribution [settings] [overrides...]  attribution rules against the causal truth (channels switched off)
+  experiment [settings] [overrides...]   a policy tried on a random share of reps, analysed and checked
 
 overrides are Hydra overrides, e.g.  funnelsim run sim.days=365 policy.sla_minutes=5 scenarios=default
 """
@@ -172,6 +174,18 @@ def _fit(rest: list[str]) -> int:
     return fit_main(rest)
 
 
+def _attribution(rest: list[str]) -> int:
+    from sim.attribution.cli import main as attribution_main
+
+    return attribution_main(rest)
+
+
+def _experiment(rest: list[str]) -> int:
+    from sim.experiment.cli import main as experiment_main
+
+    return experiment_main(rest)
+
+
 def _plot_cli():
     from sim import plot_cli
 
@@ -196,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
             _refuse_args("keys", rest, ("--markdown",)) or (cmd_keys_markdown() if "--markdown" in rest else cmd_keys())
         ),
         "validate": lambda: _validate(rest),
+        "attribution": lambda: _attribution(rest),
+        "experiment": lambda: _experiment(rest),
     }
     if command not in handlers:
         from sim.config import suggest

@@ -1,0 +1,1 @@
+"""Marketing attribution: the rules CRM and attribution tools apply to a touch log, and the causal truth."""
