@@ -10,7 +10,8 @@ at T1, the touches considered are the account's touches in the lookback window [
   (credits double count by design; the revenue it allocates counts each deal once);
 - first touch / last touch: the whole deal to the first / last touch before T0;
 - linear: equal shares to every touch;
-- U-shaped (position based): 40 % first touch, 40 % lead-creation touch, 20 % the touches between;
+- U-shaped (position based): 40 % first touch, 40 % lead-creation touch (the last touch when no touch in
+  the window created a lead), 20 % the touches between them; touches after lead creation get nothing;
 - W-shaped: 30 % first touch, 30 % lead-creation touch, 30 % opportunity-creation touch (the last
   before T0), 10 % the others.
 
@@ -31,20 +32,32 @@ FRACTIONAL = tuple(r for r in RULES if r != "influenced")
 LOOKBACK_DAYS = 180
 
 
-def _positional(n: int, created: np.ndarray, shares: tuple[float, float, float, float]) -> np.ndarray:
-    """Weights of n ordered touches: (first, lead creation, opportunity creation, the rest) shares."""
+def _u_shaped(n: int, created: np.ndarray) -> np.ndarray:
+    """40 % first touch, 40 % lead-creation touch (the last touch if none created a lead), 20 % spread over the
+    touches between them; touches after lead creation get nothing."""
+    lc = int(np.flatnonzero(created)[-1]) if created.any() else n - 1
     w = np.zeros(n)
+    w[0] += 0.4
+    w[lc] += 0.4
+    if lc > 1:
+        w[1:lc] += 0.2 / (lc - 1)
+    return w / w.sum()
+
+
+def _w_shaped(n: int, created: np.ndarray) -> np.ndarray:
+    """30 % first touch, 30 % lead-creation touch, 30 % opportunity-creation touch (the last), 10 % the rest."""
     lc = int(np.flatnonzero(created)[-1]) if created.any() else -1
-    w[0] += shares[0]
+    w = np.zeros(n)
+    w[0] += 0.3
     if lc >= 0:
-        w[lc] += shares[1]
-    w[n - 1] += shares[2]
+        w[lc] += 0.3
+    w[n - 1] += 0.3
     rest = np.ones(n, dtype=bool)
     rest[[0, n - 1]] = False
     if lc >= 0:
         rest[lc] = False
     if rest.any():
-        w[rest] += shares[3] / rest.sum()
+        w[rest] += 0.1 / rest.sum()
     return w / w.sum()
 
 
@@ -84,8 +97,8 @@ def attribute(deals: pd.DataFrame, touches: pd.DataFrame, lookback_days: float =
             "first_touch": np.eye(n)[0],
             "last_touch": np.eye(n)[n - 1],
             "linear": np.full(n, 1.0 / n),
-            "u_shaped": _positional(n, pcr, (0.4, 0.4, 0.0, 0.2)),
-            "w_shaped": _positional(n, pcr, (0.3, 0.3, 0.3, 0.1)),
+            "u_shaped": _u_shaped(n, pcr),
+            "w_shaped": _w_shaped(n, pcr),
         }
         for rule, w in weights.items():
             np.add.at(credit[rule], pch, w * value)
