@@ -168,6 +168,7 @@ LEVERS = {
     "marketing.feedback": ("Closed-loop feedback", "feedback {}"),
     "marketing.scoring": ("Lead scoring", "{} scoring"),
     "marketing.budget_scale": ("Marketing budget (× default)", "budget ×{}"),
+    "budget.marketing_share": ("Share of the budget in marketing", "{} in marketing"),
 }
 VALUE_NAMES = {"realtime": "real-time", "batch": "batch pull"}
 # What some metrics mean, for notes under titles and for reports.

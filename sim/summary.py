@@ -192,6 +192,16 @@ def summarize(S: State, P: Params, days: int) -> dict:
             "sales": int(daily[:, DAILY.index("opportunities_sales")].sum()),
         },
         "cost": {"marketing": marketing_cost, "sales": sales_cost},
+        # Spend per opportunity opened and revenue per unit of spend (the budget lever's yardsticks).
+        "cost_per_opportunity": (marketing_cost + sales_cost)
+        / max(
+            1,
+            int(
+                daily[:, DAILY.index("opportunities_marketing")].sum()
+                + daily[:, DAILY.index("opportunities_sales")].sum()
+            ),
+        ),
+        "return_on_spend": revenue / (marketing_cost + sales_cost) if marketing_cost + sales_cost > 0 else float("nan"),
         "pipeline_open": float(S.opp_value[S.opp_open == 1].sum()),
         "rep_hours": total_time / 60.0,
         "selling_hours": (ledger[st.LEAD_FOLLOWUP] + ledger[st.OPPORTUNITY_WORK]) / 60.0,
