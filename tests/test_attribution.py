@@ -90,3 +90,14 @@ def test_budget_lever_moves_money_between_programmes_and_reps():
     assert got["reps"] == round(28600 * 0.75 / 650) and got["marketing_per_day"] == pytest.approx(28600 * 0.25)
     with pytest.raises(ConfigError, match="budget"):
         load_config(["budget.total_per_day=100", "budget.marketing_share=0.5"])
+
+
+def test_touch_log_is_the_same_on_both_drivers_and_any_thread_count():
+    tiny = "sim.days=40 market.accounts=300 sales.reps=2 marketing.budget_scale=0.02 output.touches=true".split()
+    logs = [
+        simulate(load_config([*tiny, *extra])).touches
+        for extra in (["sim.threads=1"], ["sim.threads=2"], ["sim.engine=reference"])
+    ]
+    assert len(logs[0]) > 5
+    for other in logs[1:]:
+        pd.testing.assert_frame_equal(logs[0], other)
