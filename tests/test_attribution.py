@@ -92,6 +92,7 @@ def test_budget_lever_moves_money_between_programmes_and_reps():
         load_config(["budget.total_per_day=100", "budget.marketing_share=0.5"])
 
 
+@pytest.mark.slow
 def test_touch_log_is_the_same_on_both_drivers_and_any_thread_count():
     tiny = "sim.days=40 market.accounts=300 sales.reps=2 marketing.budget_scale=0.02 output.touches=true".split()
     logs = [
