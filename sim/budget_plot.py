@@ -30,12 +30,16 @@ def plot_budget(scenarios: pd.DataFrame, reps_at=None):
     import matplotlib.pyplot as plt
 
     t = budget_table(scenarios)
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-    for ax, (m, label, k) in zip(axes, PANELS, strict=True):
+    fig, axes = plt.subplots(1, 4, figsize=(15, 3.6))
+    panels = [(m, label, k, "") for m, label, k in PANELS]
+    panels.insert(1, ("revenue", "Revenue against today's split (paired, millions)", 1e-6, "diff_"))
+    for ax, (m, label, k, pre) in zip(axes, panels, strict=True):
         g = t[t.metric == m]
         x = 100 * g["budget.marketing_share"]
-        ax.fill_between(x, g["ci_low"] * k, g["ci_high"] * k, color="#0072B2", alpha=0.2, lw=0)
-        ax.plot(x, g["mean"] * k, "o-", color="#0072B2")
+        ax.fill_between(x, g[pre + "ci_low"] * k, g[pre + "ci_high"] * k, color="#0072B2", alpha=0.2, lw=0)
+        ax.plot(x, g[pre + "mean"] * k, "o-", color="#0072B2")
+        if pre:
+            ax.axhline(0, color="grey", lw=0.8)
         ax.axvline(9.09, color="#D55E00", ls="--", lw=1)
         ax.set_xlabel("share of the budget in marketing (%)")
         ax.set_title(label, fontsize=10, loc="left")
