@@ -22,6 +22,7 @@ commands:
   scenarios [--run]       list the named scenario presets (--run: run each and print outcomes)
   keys [--markdown]       list every config key with its default, unit and allowed range (and source)
   validate [overrides...] check the model against queueing theory, Little's law and published figures
+  app [PRESET | FOLDER]   a local what-if web app (levers, A vs B); a sweep or fit folder is browsed
 
 overrides are Hydra overrides, e.g.  funnelsim run sim.days=365 policy.sla_minutes=5 scenarios=default
 """
@@ -172,6 +173,12 @@ def _fit(rest: list[str]) -> int:
     return fit_main(rest)
 
 
+def _app(rest: list[str]) -> int:
+    from sim.app.cli import main as app_main
+
+    return app_main(rest)
+
+
 def _plot_cli():
     from sim import plot_cli
 
@@ -196,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             _refuse_args("keys", rest, ("--markdown",)) or (cmd_keys_markdown() if "--markdown" in rest else cmd_keys())
         ),
         "validate": lambda: _validate(rest),
+        "app": lambda: _app(rest),
     }
     if command not in handlers:
         from sim.config import suggest
