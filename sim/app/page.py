@@ -154,6 +154,25 @@ def _initial(opts: dict):
 
 
 @solara.component
+def Figures(a: SideResult, b: SideResult):
+    """The four figures, drawn once per pair of results (not on every progress update)."""
+
+    def draw():
+        sides = {"A": a.summary, "B": b.summary}
+        return (
+            figures.waterfall(sides),
+            figures.response(sides),
+            figures.rep_time(sides),
+            figures.over_time({"A": a.daily, "B": b.daily}),
+        )
+
+    drawn = solara.use_memo(draw, [id(a), id(b)])
+    with solara.ColumnsResponsive(12, large=6):
+        for fig in drawn:
+            solara.FigureMatplotlib(fig, dependencies=[id(a), id(b)], format="png")
+
+
+@solara.component
 def LiveView(opts: dict):
     initial = solara.use_memo(lambda: _initial(opts), [])
     setups, set_setups = solara.use_state(initial)
@@ -182,7 +201,7 @@ def LiveView(opts: dict):
                         overrides,
                         n,
                         check,
-                        lambda k, total, side=side: status.set(f"running {side}: {k}/{total}"),
+                        lambda k, total, side=side: total > 1 and status.set(f"running {side}: {k}/{total}"),
                     )
                     _remember((tuple(overrides), n), hit)
                 out[side] = hit
@@ -252,12 +271,7 @@ def LiveView(opts: dict):
     if results.value["A"] is not None and results.value["B"] is not None:
         a, b = results.value["A"], results.value["B"]
         solara.HTML(unsafe_innerHTML=comparison_html(a, b), classes=["fs-comparison"])
-        sides = {"A": a.summary, "B": b.summary}
-        with solara.ColumnsResponsive(12, large=6):
-            solara.FigureMatplotlib(figures.waterfall(sides), format="png")
-            solara.FigureMatplotlib(figures.response(sides), format="png")
-            solara.FigureMatplotlib(figures.rep_time(sides), format="png")
-            solara.FigureMatplotlib(figures.over_time({"A": a.daily, "B": b.daily}), format="png")
+        Figures(a, b)
 
 
 @solara.component
