@@ -42,12 +42,12 @@ def worker_latency(days: int) -> dict:
     base = run_side(setup.overrides(), 1)
     first = time.perf_counter() - t
     worker = Worker()
-    times = []
+    times, cpu = [], []
     for key, value in CHANGES:
         changed = setup.with_lever(key, value)
         done = threading.Event()
         box = {}
-        t = time.perf_counter()
+        t, c0 = time.perf_counter(), time.process_time()
         worker.submit(
             lambda check, c=changed: run_side(c.overrides(), 1, check),
             lambda r, box=box, done=done: (box.update(r=r), done.set()),
@@ -63,7 +63,8 @@ def worker_latency(days: int) -> dict:
         ):
             fig.savefig(os.devnull, format="png")
         times.append(time.perf_counter() - t)
-        print(f"  {key}={value}: {times[-1]:.2f} s")
+        cpu.append(time.process_time() - c0)
+        print(f"  {key}={value}: {times[-1]:.2f} s ({cpu[-1]:.2f} s of CPU)")
     # a change superseded by another one at once: time until the newest result
     done = threading.Event()
     t = time.perf_counter()
@@ -79,6 +80,8 @@ def worker_latency(days: int) -> dict:
         "lever_change_s": times,
         "lever_change_median_s": statistics.median(times),
         "lever_change_max_s": max(times),
+        "lever_change_cpu_s": cpu,
+        "lever_change_cpu_median_s": statistics.median(cpu),
         "superseded_then_newest_s": superseded,
         "cancelled_runs": worker.cancelled,
     }
@@ -144,6 +147,7 @@ def main() -> None:
     ap.add_argument("--no-browser", action="store_true")
     a = ap.parse_args()
     out = {"days": a.days, "market": "default (20,000 accounts, 40 reps)", "cpus": os.cpu_count()}
+    out["load_average_1min_at_start"] = os.getloadavg()[0]  # other work on the machine slows every figure
     print(f"worker, default market, {a.days} days:")
     out["worker"] = worker_latency(a.days)
     print(json.dumps(out["worker"], indent=1))

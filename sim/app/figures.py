@@ -62,6 +62,11 @@ def value(x: float, kind: str, signed: bool = False) -> str:
     return f"{sign}{abs(x):,.0f}"
 
 
+def figures_count(n: int) -> str:
+    """A bar label: 18.9k for thousands, so neighbouring labels do not run together."""
+    return f"{n / 1000:.3g}k" if n >= 10_000 else f"{n:,}"
+
+
 def _fig() -> tuple[Figure, plt.Axes]:
     fig = Figure(figsize=SIZE, dpi=100, layout="constrained")
     ax = fig.subplots()
@@ -77,7 +82,7 @@ def waterfall(sides: dict) -> Figure:
     for k, (name, s) in enumerate(sides.items()):
         counts = [s["waterfall"][st] for st in STAGES]
         bars = ax.bar(x + (k - (len(sides) - 1) / 2) * width, counts, width, color=COLORS[name], label=name)
-        ax.bar_label(bars, labels=[f"{c:,}" for c in counts], fontsize=7, padding=1)
+        ax.bar_label(bars, labels=[figures_count(c) for c in counts], fontsize=6, padding=1)
     ax.set_yscale("log")
     ax.set_xticks(x, STAGE_LABELS, fontsize=8)
     ax.set_ylabel("leads reaching the stage")

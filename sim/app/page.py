@@ -130,7 +130,7 @@ def SidePanel(side: str, setup: Setup, texts: dict, errors: dict, on_text, resul
                 classes=[f"fs-response-{side}"],
             )
             solara.Text(economics(result), classes=[f"fs-economics-{side}"])
-        solara.Text("command line:", style={"font-size": "0.8em"})
+        solara.HTML(tag="div", unsafe_innerHTML="command line:", style="font-size:0.8em;margin-top:6px")
         solara.Preformatted(command_line(setup), class_=f"fs-command-{side}", style_="white-space:pre-wrap")
         with solara.Row():
             solara.InputText("save as preset (name)", value=preset_name, on_value=set_preset_name)

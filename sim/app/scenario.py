@@ -3,6 +3,7 @@ as the equivalent `funnelsim run` command line, or saved as a preset (scenarios/
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 import tempfile
@@ -53,10 +54,15 @@ def start(preset: str, run: dict[str, str]) -> Setup:
     return Setup(preset, rest, {k: shown(values[k]) for k in LEVER_KEYS})
 
 
+@functools.cache
+def _preset_levers(preset: str) -> tuple[tuple[str, str], ...]:
+    return tuple(start(preset, {}).levers.items())
+
+
 def changed(setup: Setup) -> dict[str, str]:
-    """Lever values that differ from the preset's own."""
-    base = start(setup.preset, {})
-    return {k: v for k, v in setup.levers.items() if base.levers.get(k) != v}
+    """Lever values that differ from the preset's own (composed once per preset: pages call this on every render)."""
+    base = dict(_preset_levers(setup.preset))
+    return {k: v for k, v in setup.levers.items() if base.get(k) != v}
 
 
 def command_line(setup: Setup) -> str:
