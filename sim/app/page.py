@@ -260,11 +260,12 @@ def LiveView(opts: dict):
             )
             if reps_error:
                 solara.Text(reps_error, classes=["fs-error-replications"], style={"color": "#b00020"})
-    if status.value:
-        solara.ProgressLinear(True, classes=["fs-progress"])
+    # the same elements on every render (hidden when idle), so the panels and figures below keep their place
+    # and are not drawn anew when a run starts or ends
+    with solara.Column(gap="0px"):
+        solara.ProgressLinear(bool(status.value), classes=["fs-progress"] if status.value else [])
         solara.Text(status.value, classes=["fs-status"])
-    if failure.value:
-        solara.Error(failure.value, classes=["fs-failure"])
+        solara.Text(failure.value, classes=["fs-failure"] if failure.value else [], style={"color": "#b00020"})
     with solara.Columns([1, 1]):
         for side in SIDES:
             SidePanel(side, setups[side], texts[side], errors[side], on_text, results.value[side])
