@@ -275,6 +275,10 @@ def LiveView(opts: dict):
         Figures(a, b)
 
 
+def _number(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
 @solara.component
 def FolderView(path: str):
     """A finished sweep or fit folder: its table and plots, nothing re-run."""
@@ -285,7 +289,8 @@ def FolderView(path: str):
         return
     solara.HTML(tag="h3", unsafe_innerHTML=html.escape(folder.title))
     solara.Text(str(folder.path))
-    solara.DataFrame(folder.table, items_per_page=30)
+    table = folder.table.to_html(index=False, float_format=_number, classes="fs-folder-table", border=0)
+    solara.HTML(unsafe_innerHTML=table, style="font-size:0.85em;overflow-x:auto")
     if folder.preset:
         solara.Text(f"fitted preset: open it live with  funnelsim app {folder.preset}")
     plots = [p.name for p in folder.plots]
