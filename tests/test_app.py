@@ -137,6 +137,19 @@ def test_browse_a_sweep_folder_without_running(tmp_path):
     assert opts["folder"] == str(folder.resolve())
 
 
+def test_browse_a_fit_folder(tmp_path):
+    folder = tmp_path / "fit1"
+    folder.mkdir()
+    (folder / "fit.json").write_text('{"name": "acme", "preset": "/x/scenarios/acme.yaml", "trials": 40}')
+    (folder / "targets.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    seen = open_folder(folder)
+    assert seen.kind == "fit" and seen.preset == "acme"
+    assert dict(zip(seen.table["field"], seen.table["value"], strict=True))["trials"] == "40"
+    assert [p.name for p in seen.plots] == ["targets.png"]
+    with pytest.raises(ConfigError, match="not a finished sweep or fit folder"):
+        open_folder(tmp_path)
+
+
 def test_bad_app_arguments_exit_2(tmp_path, capsys):
     assert cli_main(["app", "no_such_preset"]) == 2
     assert "not a preset" in capsys.readouterr().err

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from sim.loading import load_config
+from sim.app.scenario import config
 from sim.run import simulate
 
 # Metrics of the comparison table: (summary path, label, kind).
@@ -106,7 +106,7 @@ def run_side(
 ) -> SideResult:
     """Run one scenario's replications on the fast driver with one Numba thread; `check` raises to stop."""
     start = time.perf_counter()
-    cfg = load_config([*overrides, "sim.engine=fast", "sim.threads=1"])
+    cfg = config([*overrides, "sim.engine=fast", "sim.threads=1"])
     summaries, dailies = [], []
     for k, seed in enumerate(seeds(cfg.sim.seed, replications)):
         check()
