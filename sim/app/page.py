@@ -229,6 +229,9 @@ def LiveView(opts: dict):
         except ConfigError as err:
             set_errors({**errors, side: {**errors[side], key: str(err)}})
             return
+        # a refused value elsewhere on this side goes back to the value in use, as its message goes
+        reverted = {k: new.levers[k] for k in errors[side] if k != key}
+        set_texts({**texts, side: {**texts[side], key: text, **reverted}})
         set_errors({**errors, side: {}})
         new_setups = {**setups, side: new}
         set_setups(new_setups)
