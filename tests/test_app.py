@@ -216,6 +216,7 @@ def test_page_in_headless_chromium(app_url, tmp_path, tmp_path_factory):
             args=CHROMIUM_ARGS,
             headless=True,
             viewport={"width": 1400, "height": 2400},
+            permissions=["clipboard-read", "clipboard-write"],
         )
         try:
             page = browser.new_page()
@@ -240,6 +241,10 @@ def test_page_in_headless_chromium(app_url, tmp_path, tmp_path_factory):
             assert diff.startswith("+")  # B (1-hour target) answers later than A (5 minutes)
             expect(page.locator(".fs-command-A")).to_contain_text("policy.sla_minutes=5")
             after = p50_a.inner_text()
+            copy = page.locator(".fs-side-A .fs-copy")
+            copy.click()
+            expect(copy).to_have_text("copied")
+            assert page.evaluate("navigator.clipboard.readText()") == page.locator(".fs-command-A").inner_text()
             shot = _artifact_dir(tmp_path_factory) / "app.png"
             page.screenshot(path=str(shot), full_page=True)
             print(f"screenshot: {shot}")

@@ -14,6 +14,7 @@ import solara
 
 from sim.app import figures
 from sim.app.browse import open_folder
+from sim.app.copy import CopyButton
 from sim.app.levers import levers
 from sim.app.runner import SideResult, Worker, compare, run_side
 from sim.app.scenario import Setup, command_line, config, save_preset, start
@@ -130,8 +131,11 @@ def SidePanel(side: str, setup: Setup, texts: dict, errors: dict, on_text, resul
                 classes=[f"fs-response-{side}"],
             )
             solara.Text(economics(result), classes=[f"fs-economics-{side}"])
-        solara.HTML(tag="div", unsafe_innerHTML="command line:", style="font-size:0.8em;margin-top:6px")
-        solara.Preformatted(command_line(setup), class_=f"fs-command-{side}", style_="white-space:pre-wrap")
+        line = command_line(setup)
+        with solara.Row(style={"align-items": "center"}):
+            solara.HTML(tag="div", unsafe_innerHTML="command line:", style="font-size:0.8em;margin-top:6px")
+            CopyButton.element(text=line, done=False)
+        solara.Preformatted(line, class_=f"fs-command-{side}", style_="white-space:pre-wrap")
         with solara.Row():
             solara.InputText("save as preset (name)", value=preset_name, on_value=set_preset_name)
 
