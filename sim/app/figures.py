@@ -45,7 +45,8 @@ def minutes(m: float, signed: bool = False) -> str:
         return f"{sign}{a:.3g} min"
     if a < 1440:
         return f"{sign}{a / 60:.3g} h"
-    return f"{sign}{a / 1440:.3g} days"
+    days = a / 1440
+    return f"{sign}{days:.3g} day{'' if days == 1 else 's'}"
 
 
 def value(x: float, kind: str, signed: bool = False) -> str:
@@ -92,7 +93,7 @@ def waterfall(sides: dict) -> Figure:
 
 
 def _bin_label(lo: float, hi: float) -> str:
-    return f">{minutes(lo)}" if not math.isfinite(hi) else minutes(hi).replace(" ", "")
+    return f"> {minutes(lo)}" if not math.isfinite(hi) else minutes(hi)
 
 
 def response(sides: dict) -> Figure:
@@ -114,9 +115,13 @@ def response(sides: dict) -> Figure:
         frac = (m - lo) / (hi - lo) if math.isfinite(hi) else 0.0
         return k - 0.5 + frac
 
-    marks = [(5.0, "5 min", "#888888"), (60.0, "1 h", "#888888")]
+    slas: dict[float, list[str]] = {}
     for name, s in sides.items():
-        marks.append((s["sla_minutes"], f"SLA {name} {minutes(s['sla_minutes'])}", COLORS[name]))
+        slas.setdefault(s["sla_minutes"], []).append(name)
+    marks = [(m, label, "#888888") for m, label in ((5.0, "5 min"), (60.0, "1 h")) if m not in slas]
+    for m, names in slas.items():  # one mark per target; it replaces a yardstick at the same time
+        color = COLORS[names[0]] if len(names) == 1 else "#444444"
+        marks.append((m, f"SLA {' and '.join(names)} {minutes(m)}", color))
     for m, label, color in marks:
         p = position(m)
         ax.axvline(p, color=color, linestyle="--", linewidth=1)
