@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	# the app's browser test drives Debian's Chromium (Playwright's own browser download is not used)
+	if [ ! -x /usr/bin/chromium ]; then apt-get update -qq && apt-get install -y -qq chromium; fi
 	touch $(STAMP)
 
 run: $(STAMP)

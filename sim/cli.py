@@ -24,6 +24,7 @@ commands:
   validate [overrides...] check the model against queueing theory, Little's law and published figures
   attribution [settings] [overrides...]  attribution rules against the causal truth (channels switched off)
   experiment [settings] [overrides...]   a policy tried on a random share of reps, analysed and checked
+  app [PRESET | FOLDER]   a local what-if web app (levers, A vs B); a sweep or fit folder is browsed
 
 overrides are Hydra overrides, e.g.  funnelsim run sim.days=365 policy.sla_minutes=5 scenarios=default
 """
@@ -186,6 +187,12 @@ def _experiment(rest: list[str]) -> int:
     return experiment_main(rest)
 
 
+def _app(rest: list[str]) -> int:
+    from sim.app.cli import main as app_main
+
+    return app_main(rest)
+
+
 def _plot_cli():
     from sim import plot_cli
 
@@ -212,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         "validate": lambda: _validate(rest),
         "attribution": lambda: _attribution(rest),
         "experiment": lambda: _experiment(rest),
+        "app": lambda: _app(rest),
     }
     if command not in handlers:
         from sim.config import suggest
