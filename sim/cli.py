@@ -1,4 +1,4 @@
-"""The `funnelsim` command: run, sweep, plot, report, targets, fit, scenarios, keys and validate.
+"""The `funnelsim` command: run, sweep, plot, report, targets, fit, scenarios, keys, validate and explore.
 
 Config errors exit with code 2 before anything is written.
 """
@@ -22,6 +22,7 @@ commands:
   scenarios [--run]       list the named scenario presets (--run: run each and print outcomes)
   keys [--markdown]       list every config key with its default, unit and allowed range (and source)
   validate [overrides...] check the model against queueing theory, Little's law and published figures
+  explore method=M ...    sensitivity (morris, sobol), optimize, robust or discover; writes results/explore/<name>/
 
 overrides are Hydra overrides, e.g.  funnelsim run sim.days=365 policy.sla_minutes=5 scenarios=default
 """
@@ -172,6 +173,12 @@ def _fit(rest: list[str]) -> int:
     return fit_main(rest)
 
 
+def _explore(rest: list[str]) -> int:
+    from sim.explore.cli import main as explore_main
+
+    return explore_main(rest)
+
+
 def _plot_cli():
     from sim import plot_cli
 
@@ -196,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             _refuse_args("keys", rest, ("--markdown",)) or (cmd_keys_markdown() if "--markdown" in rest else cmd_keys())
         ),
         "validate": lambda: _validate(rest),
+        "explore": lambda: _explore(rest),
     }
     if command not in handlers:
         from sim.config import suggest

@@ -52,8 +52,10 @@ def run_pending(
     workers: int | None,
     quiet: bool,
     address: str | None = None,
+    task=None,
 ) -> None:
-    """Run the pending jobs; launcher=ray sends them to the Ray cluster at `address` (HOST:PORT)."""
+    """Run the pending jobs; launcher=ray sends them to the Ray cluster at `address` (HOST:PORT).
+    `task` is another Hydra task over the same job config (sweep_dir, job), e.g. `funnelsim explore`'s."""
     if not pending:
         return
     folder = folder.resolve()  # jobs may run in another working directory (Ray workers)
@@ -84,7 +86,7 @@ def run_pending(
     saved = sys.argv
     sys.argv = argv
     try:
-        hydra_task()
+        (task or hydra_task)()
     finally:
         sys.argv = saved
         stop.set()
