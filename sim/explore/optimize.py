@@ -59,7 +59,8 @@ def _sampler(spec: dict, n_obj: int):
     def constraints(trial):
         return trial.user_attrs.get("constraint", [0.0])
 
-    cons = constraints if spec["constraints"] else None
+    # Optuna 5 reads constraints set on the trial (Trial.set_constraint); older versions take a function
+    cons = constraints if spec["constraints"] and not hasattr(optuna.trial.Trial, "set_constraint") else None
     if spec["sampler"] == "random":
         return optuna.samplers.RandomSampler(seed=spec["root_seed"])
     if spec["sampler"] == "nsga2":
@@ -101,6 +102,9 @@ def run(spec: dict, folder, runopts: dict) -> tuple[dict, list, dict]:
             m = means.loc[i]
             viol = violation(m, spec["constraints"])
             t.set_user_attr("constraint", viol or [0.0])
+            if hasattr(t, "set_constraint"):
+                for c, v in zip(spec["constraints"], viol, strict=True):
+                    t.set_constraint(f"{c['metric']} {c['op']} {c['value']}", v)
             study.tell(t, [float(m[o["metric"]]) for o in objectives])
             rows.append(
                 {

@@ -26,7 +26,7 @@ from sim.loading import CONF_DIR
 from sim.output import atomic_parquet
 from sim.sweep.job import flatten, job_path, replication_seed
 
-CHUNKS = 24  # a stage is cut into about this many jobs: progress and resume steps, little launch overhead
+CHUNKS = 12  # a stage is cut into about this many jobs: progress and resume steps, little launch overhead
 DERIVED = ("cost.total", "opportunities", "cost_per_opportunity")
 
 
