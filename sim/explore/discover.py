@@ -31,6 +31,10 @@ def prim_box(x: pd.DataFrame, failed: np.ndarray, threshold: float, peel_alpha: 
     if box is None:
         return None
     traj = box.peeling_trajectory.reset_index(drop=True).rename(columns={"res dim": "res_dim"})
+    # the box: the widest (highest coverage) step whose density reaches the threshold, else the densest
+    dense = traj.index[traj["density"] >= threshold]
+    chosen = int(traj.loc[dense, "coverage"].idxmax()) if len(dense) else int(traj["density"].idxmax())
+    box.select(chosen)
     lim = box.limits.reset_index().rename(columns={"index": "factor", "qp values": "qp_value"})
     rows = []
     for _, r in lim.iterrows():
@@ -56,7 +60,7 @@ def prim_box(x: pd.DataFrame, failed: np.ndarray, threshold: float, peel_alpha: 
                     "qp_value": float(r["qp_value"]),
                 }
             )
-    return pd.DataFrame(rows), traj, int(box._cur_box)
+    return pd.DataFrame(rows), traj, chosen
 
 
 def run(spec: dict, folder, runopts: dict) -> tuple[dict, list, dict]:

@@ -26,6 +26,13 @@ def _fmt(v: float) -> str:
     return f"{v / 1e6:.2f} M" if a >= 1e6 else f"{v / 1e3:.1f} k" if a >= 1e4 else f"{v:.3g}"
 
 
+def _axis_fmt(ax, which: str = "x") -> None:
+    """Thousands and millions as k and M on an axis."""
+    from matplotlib.ticker import FuncFormatter
+
+    (ax.xaxis if which == "x" else ax.yaxis).set_major_formatter(FuncFormatter(lambda v, _: _fmt(v)))
+
+
 def tornado_data(means: pd.DataFrame, factors, outcome: str, share: float = 0.2) -> pd.DataFrame:
     """Per factor: the outcome's mean over the samples in the lowest and the highest `share` of its range."""
     rows = []
@@ -54,7 +61,11 @@ def plot_tornado(means: pd.DataFrame, factors, outcome: str):
     ax.barh(y, df["low"] - centre, left=centre, color=SKY, edgecolor="black", hatch="//", label="factor low")
     ax.barh(y, df["high"] - centre, left=centre, color=ORANGE, edgecolor="black", label="factor high")
     ax.axvline(centre, color="black", lw=1)
-    ax.set_yticks(y, df["factor"])
+    names = [
+        f"{r.factor} ({r.low_label} / {r.high_label})" if r.low_label != "low" else r.factor for r in df.itertuples()
+    ]
+    ax.set_yticks(y, names)
+    _axis_fmt(ax)
     ax.set_xlabel(f"{outcome} (mean over samples in the bottom / top fifth of the factor's range)")
     ax.set_title(f"Tornado: {outcome} (centre: mean of all samples, {_fmt(centre)})")
     ax.legend(loc="lower right", fontsize=8)
@@ -142,6 +153,9 @@ def plot_pareto(trials: pd.DataFrame, objectives: list[dict], confirmed: pd.Data
         ax.step(trials.loc[feas, "trial"], best, where="post", color=VERMILION, label="best so far")
         ax.set_xlabel("trial")
     ax.set_ylabel(f"{m0} ({objectives[0]['direction']})")
+    _axis_fmt(ax, "y")
+    if len(objectives) >= 2:
+        _axis_fmt(ax)
     ax.set_title("Optimisation trials (means over common-random-number replications)")
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -166,6 +180,7 @@ def plot_regret(table: pd.DataFrame, outcome: str):
     for i, (_, r) in enumerate(df.iterrows()):
         ax.text(r["regret_max"], i + 0.19, f" {_fmt(r['regret_max'])}", va="center", fontsize=8)
     ax.set_yticks(y, df["policy"])
+    _axis_fmt(ax)
     ax.set_xlabel(f"regret in {outcome}: shortfall against the best policy in the same future")
     ax.set_title("Robustness over sampled futures (best policy at the top)")
     ax.legend(loc="lower right", fontsize=8)
@@ -176,7 +191,18 @@ def plot_regret(table: pd.DataFrame, outcome: str):
 def plot_peeling(traj: pd.DataFrame, chosen: int):
     """PRIM's peeling trajectory: density against coverage, coloured by the box's number of restricted factors."""
     fig, ax = plt.subplots(figsize=(7, 5))
-    sc = ax.scatter(traj["coverage"], traj["density"], c=traj["res_dim"], cmap="viridis", edgecolor="black", s=30)
+    top = int(traj["res_dim"].max())
+    cmap = plt.get_cmap("viridis", top + 1)
+    sc = ax.scatter(
+        traj["coverage"],
+        traj["density"],
+        c=traj["res_dim"],
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=top + 0.5,
+        edgecolor="black",
+        s=30,
+    )
     ax.plot(traj["coverage"], traj["density"], color=GREY, lw=0.8, zorder=0)
     ax.scatter(
         [traj.loc[chosen, "coverage"]],
@@ -188,7 +214,7 @@ def plot_peeling(traj: pd.DataFrame, chosen: int):
         lw=2,
         label=f"chosen box (step {chosen})",
     )
-    fig.colorbar(sc, ax=ax, label="restricted factors")
+    fig.colorbar(sc, ax=ax, label="restricted factors", ticks=range(top + 1))
     ax.set_xlabel("coverage: share of all failing futures inside the box")
     ax.set_ylabel("density: share of futures inside the box that fail")
     ax.set_title("PRIM peeling trajectory")
