@@ -186,3 +186,40 @@ def test_morris_resumes_after_a_lost_job_and_records_seeds_and_versions(tmp_path
     pd.testing.assert_frame_equal(_indices(folder), first)
     # a different explore into the same folder is refused
     assert main([*args[:3], "trajectories=4", *args[4:]]) == 2
+
+
+@pytest.mark.slow
+def test_optimize_robust_and_discover_on_a_small_market_with_a_report(tmp_path):
+    common = [f"dir={tmp_path}", "quiet=true", "launcher=basic", *SMALL]
+    opt = ["method=optimize", "trials=4", "batch=4", "replications=2", "confirm_top=1", "confirm_replications=3"]
+    assert main(["explore", *opt, "factors={sales.reps: {low: 2, high: 6, int: true}}", *common]) == 0
+    trials = pd.read_parquet(tmp_path / "optimize" / "trials.parquet")
+    assert len(trials) == 4 and trials["sales.reps"].between(2, 6).all()
+    front = trials[trials["pareto"]]
+    assert front["feasible"].all() and len(front) >= 1
+    confirmed = pd.read_parquet(tmp_path / "optimize" / "confirmed.parquet")
+    assert confirmed["replications"].tolist() == [3] and confirmed["trial"].iloc[0] in set(front["trial"])
+    runs = pd.read_parquet(tmp_path / "optimize" / "trial_runs.parquet")
+    assert runs.groupby("trial")["seed"].apply(tuple).nunique() == 1  # common random numbers across trials
+
+    rob = ["method=robust", "futures=10", "factors={opportunity.win_rate: [0.6, 0.9]}"]
+    rob += ["policies={few: {marketing.mql_threshold: 75}, many: {marketing.mql_threshold: 45}}"]
+    assert main(["explore", *rob, *common]) == 0
+    table = pd.read_parquet(tmp_path / "robust" / "robustness.parquet")
+    outcomes = pd.read_parquet(tmp_path / "robust" / "outcomes.parquet")
+    assert len(outcomes) == 20 and (outcomes.groupby("future")["regret"].min() == 0).all()
+    assert table["regret_max"].is_monotonic_increasing and set(table["policy"]) == {"few", "many"}
+
+    dis = ["method=discover", "futures=30", "condition=revenue < baseline", "threshold=0.6"]
+    assert main(["explore", *dis, *common]) == 0
+    folder = tmp_path / "discover"
+    meta = json.loads((folder / "explore.json").read_text())
+    out = pd.read_parquet(folder / "outcomes.parquet")
+    assert meta["summary"]["condition"]["value"] > 0  # today's revenue, from the baseline runs
+    assert out["failed"].mean() == pytest.approx(meta["summary"]["failing_share"])
+    if meta["summary"]["box"] is not None:
+        assert (folder / "plots" / "peeling.png").is_file() and len(pd.read_parquet(folder / "box_limits.parquet"))
+
+    assert main(["report", str(tmp_path / "robust")]) == 0
+    page = (tmp_path / "robust" / "report.html").read_text()
+    assert "Explore: robust" in page and "data:image/png;base64" in page and "worst-case regret" in page

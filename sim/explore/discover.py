@@ -33,7 +33,11 @@ def prim_box(x: pd.DataFrame, failed: np.ndarray, threshold: float, peel_alpha: 
     traj = box.peeling_trajectory.reset_index(drop=True).rename(columns={"res dim": "res_dim"})
     # the box: the widest (highest coverage) step whose density reaches the threshold, else the densest
     dense = traj.index[traj["density"] >= threshold]
-    chosen = int(traj.loc[dense, "coverage"].idxmax()) if len(dense) else int(traj["density"].idxmax())
+    if len(dense):
+        best = traj.loc[dense].sort_values(["coverage", "density"], ascending=False, kind="stable")
+        chosen = int(best.index[0])
+    else:
+        chosen = int(traj["density"].idxmax())
     box.select(chosen)
     lim = box.limits.reset_index().rename(columns={"index": "factor", "qp values": "qp_value"})
     rows = []

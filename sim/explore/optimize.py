@@ -122,11 +122,7 @@ def run(spec: dict, folder, runopts: dict) -> tuple[dict, list, dict]:
         vals = ok[[o["metric"] for o in objectives]].to_numpy(dtype=float)
         front = ok.index[pareto_mask(vals, directions)]
         table.loc[front, "pareto"] = True
-    best = table[table["pareto"]]
-    if len(objectives) == 1 and len(ok):
-        m0 = objectives[0]["metric"]
-        best = ok.sort_values(m0, ascending=directions[0] == "minimize")
-    best = best.head(spec["confirm_top"]) if spec["confirm_top"] else best.iloc[:0]
+    best = confirm_choice(table, ok, objectives, spec["confirm_top"])
     confirmed = pd.DataFrame()
     tables = {"trials": table, "trial_runs": pd.concat(all_runs, ignore_index=True)}
     if len(best):
@@ -147,6 +143,19 @@ def run(spec: dict, folder, runopts: dict) -> tuple[dict, list, dict]:
         "confirmed": confirmed.to_dict(orient="records") if len(confirmed) else [],
     }
     return tables, [("pareto", fig)], summary
+
+
+def confirm_choice(table: pd.DataFrame, ok: pd.DataFrame, objectives: list[dict], k: int) -> pd.DataFrame:
+    """The trials to confirm: the k best (one objective), or k spread evenly along the Pareto front
+    sorted by the first objective (trials with equal objective values count once)."""
+    m = [o["metric"] for o in objectives]
+    if not k or not len(ok):
+        return table.iloc[:0]
+    if len(objectives) == 1:
+        return ok.sort_values(m[0], ascending=objectives[0]["direction"] == "minimize", kind="stable").head(k)
+    front = table[table["pareto"]].sort_values(m[0], kind="stable").drop_duplicates(subset=m)
+    picks = sorted(set(np.linspace(0, len(front) - 1, min(k, len(front))).round().astype(int)))
+    return front.iloc[picks]
 
 
 def confirm_table(cruns, best, factors, outcomes, constraints) -> pd.DataFrame:

@@ -66,8 +66,8 @@ def plot_tornado(means: pd.DataFrame, factors, outcome: str):
     ]
     ax.set_yticks(y, names)
     _axis_fmt(ax)
-    ax.set_xlabel(f"{outcome} (mean over samples in the bottom / top fifth of the factor's range)")
-    ax.set_title(f"Tornado: {outcome} (centre: mean of all samples, {_fmt(centre)})")
+    ax.set_xlabel(f"mean {outcome} with the factor in the bottom / top fifth of its range")
+    ax.set_title(f"Tornado: {outcome}\n(centre line {_fmt(centre)}: mean of all samples)", fontsize=11)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return fig, ax
