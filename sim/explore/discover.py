@@ -64,7 +64,7 @@ def prim_box(x: pd.DataFrame, failed: np.ndarray, threshold: float, peel_alpha: 
                     "qp_value": float(r["qp_value"]),
                 }
             )
-    return pd.DataFrame(rows), traj, chosen
+    return pd.DataFrame(rows, columns=["factor", "low", "high", "choices", "qp_value"]), traj, chosen
 
 
 def run(spec: dict, folder, runopts: dict) -> tuple[dict, list, dict]:
