@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.explore.spec import factor_list
+
 HEADLINES = {
     "morris": "Which factors move the outcomes (Morris screening: mu* ranks them, sigma flags interactions)",
     "sobol": "Which factors drive the outcomes (Sobol indices: S1 alone, ST with interactions)",
@@ -35,6 +37,8 @@ def _esc(x) -> str:
 
 def _table(df: pd.DataFrame, rows: int = 40) -> str:
     def cell(v):
+        if v is None or (isinstance(v, float) and v != v):
+            return ""
         if isinstance(v, float):
             return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
         return _esc(v)
@@ -47,6 +51,29 @@ def _table(df: pd.DataFrame, rows: int = 40) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
 
 
+def findings(meta: dict) -> str:
+    """One or two sentences from explore.json's summary: what a reader should take away."""
+    s, method = meta["summary"], meta["method"]
+    if method in ("morris", "sobol"):
+        return "Top factors: " + "; ".join(f"{o}: {', '.join(r[:3])}" for o, r in s["ranking"].items()) + "."
+    if method == "optimize":
+        return f"{s['trials']} trials, {s['feasible']} meet the constraints, {s['pareto']} on the Pareto front."
+    if method == "robust":
+        r = s["ranking"]
+        by_p90 = min(r, key=lambda x: x["regret_p90"])["policy"]
+        return f"Smallest worst-case regret: {r[0]['policy']}; smallest 90th-percentile regret: {by_p90}."
+    c, box = s["condition"], s.get("box")
+    text = (
+        f"Condition {c['metric']} {c['op']} {c['value']:,.4g}: {s['failing_share']:.0%} of {s['futures']} futures fail."
+    )
+    if box:
+        text += (
+            f" Box (step {box['step']}): {box['restricted']} factors restricted, coverage {box['coverage']:.0%}, "
+            f"density {box['density']:.0%}."
+        )
+    return text
+
+
 def explore_section(folder) -> str:
     """HTML of an explore folder's section: headline, settings, seeds and versions, tables and plots."""
     folder = Path(folder)
@@ -56,18 +83,19 @@ def explore_section(folder) -> str:
     parts = [
         f'<section id="explore"><h2>Explore: {_esc(method)} ({_esc(meta["name"])})</h2>',
         f"<p>{_esc(HEADLINES.get(method, ''))}.</p>",
+        f"<p><b>{_esc(findings(meta))}</b></p>",
         "<table><tbody>",
         *(
             f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>"
             for k, v in [
                 ("base config", " ".join(spec["base"])),
-                ("factors", "; ".join(f"{k}: {v}" for k, v in spec["factors"].items())),
+                ("factors", "; ".join(f"{f.key}: {f.describe()}" for f in factor_list(spec))),
                 ("outcomes", ", ".join(spec["outcomes"])),
                 ("root seed", meta["root_seed"]),
                 ("replication seeds", ", ".join(map(str, meta["replication_seeds"]))),
                 ("versions", ", ".join(f"{k} {v}" for k, v in meta["versions"].items() if v)),
                 ("launcher", f"{meta['launcher']} (workers {meta['workers']})"),
-                ("time", f"{meta['seconds']:.0f} s, {meta['started']} to {meta['ended']}"),
+                ("time (last invocation)", f"{meta['seconds']:.0f} s, {meta['started']} to {meta['ended']}"),
             ]
         ),
         "</tbody></table>",
@@ -76,8 +104,6 @@ def explore_section(folder) -> str:
         path = folder / f"{name}.parquet"
         if path.is_file():
             parts += [f"<h3>{_esc(heading)} ({_esc(path.name)})</h3>", _table(pd.read_parquet(path))]
-    if method == "discover":
-        parts.append(f"<pre>{_esc(json.dumps(meta['summary'].get('box'), indent=1))}</pre>")
     for png in sorted((folder / "plots").glob("*.png")):
         data = base64.b64encode(png.read_bytes()).decode()
         parts.append(

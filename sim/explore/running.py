@@ -99,6 +99,7 @@ def stage_plan(name: str, base: list[str], samples: list[dict], replications: in
         part = [{"sample": i, "levers": samples[i]} for i in range(start, min(start + size, len(samples)))]
         chunks.append({"id": f"c{j:04d}", "samples": part, "overrides": [f"samples {start}-{start + len(part) - 1}"]})
     return {
+        "kind": "explore",
         "name": name,
         "root_seed": root_seed,
         "replications": replications,

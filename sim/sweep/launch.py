@@ -26,7 +26,9 @@ def _watch(folder: Path, plan: dict, pending: list[int], stop: threading.Event, 
 
     ids = {plan["scenarios"][j]["id"]: j for j in pending}
     seen: set[str] = set()
-    bar = tqdm(total=len(ids), desc=f"sweep {plan['name']}", unit="job", disable=quiet, file=sys.stderr)
+    bar = tqdm(
+        total=len(ids), desc=f"{plan.get('kind', 'sweep')} {plan['name']}", unit="job", disable=quiet, file=sys.stderr
+    )
     while True:
         done = stop.is_set()
         for sid in ids:
