@@ -210,7 +210,7 @@ def test_optimize_robust_and_discover_on_a_small_market_with_a_report(tmp_path):
     assert len(outcomes) == 20 and (outcomes.groupby("future")["regret"].min() == 0).all()
     assert table["regret_max"].is_monotonic_increasing and set(table["policy"]) == {"few", "many"}
 
-    dis = ["method=discover", "futures=30", "condition=revenue < baseline", "threshold=0.6"]
+    dis = ["method=discover", "futures=20", "condition=revenue < baseline", "threshold=0.6"]
     assert main(["explore", *dis, *common]) == 0
     folder = tmp_path / "discover"
     meta = json.loads((folder / "explore.json").read_text())

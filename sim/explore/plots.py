@@ -151,6 +151,16 @@ def plot_pareto(trials: pd.DataFrame, objectives: list[dict], confirmed: pd.Data
         )
         best = trials[feas][m0].cummax() if objectives[0]["direction"] == "maximize" else trials[feas][m0].cummin()
         ax.step(trials.loc[feas, "trial"], best, where="post", color=VERMILION, label="best so far")
+        if confirmed is not None and len(confirmed):
+            ax.errorbar(
+                confirmed["trial"],
+                confirmed[f"{m0}.mean"],
+                yerr=confirmed[f"{m0}.ci"],
+                fmt="D",
+                color=GREEN,
+                capsize=3,
+                label="confirmed (95 % CI)",
+            )
         ax.set_xlabel("trial")
     ax.set_ylabel(f"{m0} ({objectives[0]['direction']})")
     _axis_fmt(ax, "y")
