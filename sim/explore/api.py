@@ -78,8 +78,6 @@ def execute(spec: dict, run: dict, folder: Path) -> Path:
         for ext in ("png", "svg"):
             fig.savefig(folder / "plots" / f"{name}.{ext}", dpi=144 if ext == "png" else None)
         plt.close(fig)
-    from sim.explore.running import stage_plan  # noqa: F401  (documents where seeds come from)
-
     meta = {
         "method": method,
         "name": spec["name"],

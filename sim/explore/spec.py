@@ -137,7 +137,9 @@ def check_run(run: dict) -> dict:
     elif run["address"]:
         raise ConfigError(f"address= applies only to launcher=ray, not launcher={run['launcher']}")
     else:
-        default = os.cpu_count() or 1 if run["launcher"] == "joblib" else 1
+        if run["launcher"] == "basic" and run["workers"] not in (None, "1"):
+            raise ConfigError(f"workers={run['workers']!r} does not apply to launcher=basic (one job at a time)")
+        default = (os.cpu_count() or 1) if run["launcher"] == "joblib" else 1
         run["workers"] = _whole("workers", run["workers"] or default, 1, WORKERS_MAX)
     if str(run["quiet"]).lower() not in ("true", "false"):
         raise ConfigError(f"quiet={run['quiet']!r} is not allowed; allowed: true or false")
