@@ -130,6 +130,8 @@ def test_prim_finds_a_box_over_numeric_integer_and_categorical_columns():
         (["method=discover", "outcomes=[revenu]"], "did you mean revenue"),
         (["method=morris", "factor=marketing.mql_threshold:40:200"], "not allowed"),
         (["method=anneal"], "method='anneal'"),
+        (["method=morris", "launcher=basic", "workers=2"], "workers='2'"),
+        (["method=morris", "launcher=ray", "address=127.0.0.1:1"], "launcher=ray"),
     ],
 )
 def test_bad_settings_exit_2_before_any_run(tmp_path, capsys, args, words):

@@ -33,6 +33,12 @@ def prepare(method: str, args: list[str]) -> tuple[dict, dict, Path]:
     from sim.explore.spec import load_settings
 
     spec, run = load_settings(method, args)
+    if run["launcher"] == "ray":  # as for sweeps: stop before any run if Ray is missing or nothing answers
+        from sim.sweep.cli import ray_missing, ray_unreachable
+
+        why = ray_missing() or ray_unreachable(run["address"])
+        if why:
+            raise ConfigError(f"launcher=ray: {why}")
     folder = Path(run["dir"]) / spec["name"]
     check_parent("dir", folder.parent)
     if folder.exists():
