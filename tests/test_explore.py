@@ -225,6 +225,12 @@ def test_optimize_robust_and_discover_on_a_small_market_with_a_report(tmp_path):
         assert len(pd.read_parquet(folder / "box_limits.parquet")) == box["restricted"]
         assert box["density"] >= 0.6 or box["density"] == pd.read_parquet(folder / "peeling.parquet")["density"].max()
 
+    # an analysis setting alone changes: the same folder re-analyses the finished runs
+    before = pd.read_parquet(folder / "runs.parquet")
+    assert main(["explore", *dis[:-1], "threshold=0.5", *common]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / "runs.parquet"), before)
+    assert json.loads((folder / "explore.json").read_text())["spec"]["threshold"] == 0.5
+
     assert main(["report", str(tmp_path / "robust")]) == 0
     page = (tmp_path / "robust" / "report.html").read_text()
     assert "Explore: robust" in page and "data:image/png;base64" in page and "worst-case regret" in page

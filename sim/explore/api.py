@@ -28,6 +28,24 @@ def versions() -> dict:
     return out
 
 
+# settings that change only the analysis of finished runs: the same folder re-analyses with new values
+ANALYSIS_ONLY = (
+    "outcomes",
+    "bootstrap",
+    "conf_level",
+    "threshold",
+    "peel_alpha",
+    "condition",
+    "outcome",
+    "direction",
+    "satisficing",
+)
+
+
+def runs_part(spec: dict) -> dict:
+    return {k: v for k, v in spec.items() if k not in ANALYSIS_ONLY}
+
+
 def prepare(method: str, args: list[str]) -> tuple[dict, dict, Path]:
     """Settings checked and the folder checked (new, empty, or the same explore: resumed); creates nothing."""
     from sim.explore.spec import load_settings
@@ -46,8 +64,11 @@ def prepare(method: str, args: list[str]) -> tuple[dict, dict, Path]:
             raise ConfigError(f"name={spec['name']!r}: {folder} is a file; give another name=")
         sfile = folder / "spec.json"
         if sfile.exists():
-            if json.loads(sfile.read_text()) != json.loads(json.dumps(spec)):
-                raise ConfigError(f"{folder} holds a different explore; give another name= or remove the folder")
+            if runs_part(json.loads(sfile.read_text())) != runs_part(json.loads(json.dumps(spec))):
+                raise ConfigError(
+                    f"{folder} holds a different explore (other runs); give another name= or remove the folder "
+                    f"(analysis settings alone may change: {', '.join(sorted(ANALYSIS_ONLY))})"
+                )
         elif any(folder.iterdir()):
             raise ConfigError(f"name={spec['name']!r}: {folder} is not an explore folder; give another name=")
     return spec, run, folder
@@ -67,7 +88,7 @@ def execute(spec: dict, run: dict, folder: Path) -> Path:
     started, t0 = datetime.now().isoformat(timespec="seconds"), time.time()
     folder.mkdir(parents=True, exist_ok=True)
     sfile = folder / "spec.json"
-    if not sfile.exists():
+    if not sfile.exists() or json.loads(sfile.read_text()) != json.loads(json.dumps(spec)):
         tmp = folder / f".spec.json.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(spec, indent=2))
         os.replace(tmp, sfile)
