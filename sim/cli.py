@@ -1,4 +1,4 @@
-"""The `funnelsim` command: run, sweep, plot, report, targets, fit, scenarios, keys and validate.
+"""The `funnelsim` command: run, sweep, plot, report, targets, fit, scenarios, keys, validate and explore.
 
 Config errors exit with code 2 before anything is written.
 """
@@ -25,6 +25,7 @@ commands:
   attribution [settings] [overrides...]  attribution rules against the causal truth (channels switched off)
   experiment [settings] [overrides...]   a policy tried on a random share of reps, analysed and checked
   app [PRESET | FOLDER]   a local what-if web app (levers, A vs B); a sweep or fit folder is browsed
+  explore method=M ...    sensitivity (morris, sobol), optimize, robust or discover; writes results/explore/<name>/
 
 overrides are Hydra overrides, e.g.  funnelsim run sim.days=365 policy.sla_minutes=5 scenarios=default
 """
@@ -193,6 +194,12 @@ def _app(rest: list[str]) -> int:
     return app_main(rest)
 
 
+def _explore(rest: list[str]) -> int:
+    from sim.explore.cli import main as explore_main
+
+    return explore_main(rest)
+
+
 def _plot_cli():
     from sim import plot_cli
 
@@ -220,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         "attribution": lambda: _attribution(rest),
         "experiment": lambda: _experiment(rest),
         "app": lambda: _app(rest),
+        "explore": lambda: _explore(rest),
     }
     if command not in handlers:
         from sim.config import suggest

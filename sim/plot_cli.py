@@ -301,7 +301,9 @@ def main_report(argv: list[str]) -> int:
         print(f"funnelsim report: --out {out} is a folder; give a file name ending in .html", file=sys.stderr)
         return 2
     try:
-        results = load_results(args.folder)
+        from sim.explore.report import is_explore  # an explore folder: sim/report.py's explore hook
+
+        results = args.folder if is_explore(args.folder) else load_results(args.folder)
         path = write_report(results, out, currency=args.currency)
     except (ResultsError, PlotError) as err:
         print(f"funnelsim report: {err}", file=sys.stderr)

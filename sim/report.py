@@ -309,6 +309,12 @@ def build_report(res, *, currency: str = "") -> str:
     """The report's HTML text: header with version and seeds, tables, definitions and every standard figure."""
     import matplotlib.pyplot as plt
 
+    # --- hook (funnelsim explore): an explore folder, given as its path, gets the explore section ---
+    if isinstance(res, (str, os.PathLike)):
+        from sim.explore.report import explore_page
+
+        return explore_page(res, CSS)
+
     title, pairs = _header(res, currency)
     tables = _sweep_tables(res, currency) if isinstance(res, SweepResults) else _run_tables(res, currency)
     tables += _validation_table(res)

@@ -26,7 +26,9 @@ def _watch(folder: Path, plan: dict, pending: list[int], stop: threading.Event, 
 
     ids = {plan["scenarios"][j]["id"]: j for j in pending}
     seen: set[str] = set()
-    bar = tqdm(total=len(ids), desc=f"sweep {plan['name']}", unit="job", disable=quiet, file=sys.stderr)
+    bar = tqdm(
+        total=len(ids), desc=f"{plan.get('kind', 'sweep')} {plan['name']}", unit="job", disable=quiet, file=sys.stderr
+    )
     while True:
         done = stop.is_set()
         for sid in ids:
@@ -52,8 +54,10 @@ def run_pending(
     workers: int | None,
     quiet: bool,
     address: str | None = None,
+    task=None,
 ) -> None:
-    """Run the pending jobs; launcher=ray sends them to the Ray cluster at `address` (HOST:PORT)."""
+    """Run the pending jobs; launcher=ray sends them to the Ray cluster at `address` (HOST:PORT).
+    `task` is another Hydra task over the same job config (sweep_dir, job), e.g. `funnelsim explore`'s."""
     if not pending:
         return
     folder = folder.resolve()  # jobs may run in another working directory (Ray workers)
@@ -84,7 +88,7 @@ def run_pending(
     saved = sys.argv
     sys.argv = argv
     try:
-        hydra_task()
+        (task or hydra_task)()
     finally:
         sys.argv = saved
         stop.set()
