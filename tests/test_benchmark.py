@@ -74,3 +74,17 @@ def test_benchmark_writes_a_leaderboard_and_resumes(tmp_path, capsys):
     capsys.readouterr()
     assert main(args) == 0  # resumes: nothing left to run
     assert "0 of 2 policies to run" in capsys.readouterr().err
+
+
+def test_catalog_names_every_stage_activity_and_leaderboard_metric():
+    from sim import catalog
+    from sim import stages as st
+    from sim.benchmark.leaderboard import BOARD
+    from sim.config import CHANNELS
+
+    assert tuple(catalog.STAGES) == st.STAGE_NAMES
+    assert tuple(catalog.ACTIVITIES) == st.ACTIVITY_NAMES
+    assert tuple(catalog.CHANNELS) == CHANNELS
+    assert tuple(catalog.SEGMENTS) == st.SEGMENT_NAMES
+    assert set(BOARD) <= set(catalog.METRICS)
+    assert catalog.label("mql") == "MQL" and catalog.METRICS["revenue"].higher_is_better is True

@@ -69,8 +69,8 @@ def test_unknown_rule_and_missing_plugin_are_config_errors():
         load_config(["policy.routing=nearest"])
     with pytest.raises(ConfigError, match=r"policy.routing=no_such_pkg.rules:fn.*cannot be imported"):
         load_config(["policy.routing=no_such_pkg.rules:fn"])
-    with pytest.raises(ConfigError, match=r"policy.discipline=sim.policies.routing:round_robin takes"):
-        load_config(["policy.discipline=sim.policies.routing:round_robin"])
+    with pytest.raises(ConfigError, match=r"policy.discipline=sim.policies.handoff:realtime takes \(P, minute\)"):
+        load_config(["policy.discipline=sim.policies.handoff:realtime"])
     with pytest.raises(ConfigError, match=r"policy.routing=sim.policies.registry:names is not compiled by Numba"):
         load_config(["policy.routing=sim.policies.registry:names"])
 

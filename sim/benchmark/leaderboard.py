@@ -149,30 +149,27 @@ def plot(table: pd.DataFrame, meta: dict, path) -> None:
 
     allc = table[table.case == "all"]
     pols = [p for p in meta["policies"] if p != meta["baseline"]]
-    fig, axes = plt.subplots(2, 4, figsize=(14, 6.5))
+    fig, axes = plt.subplots(2, 4, figsize=(14, 6.5), sharey=True)
+    names = [p.split(":")[-1] for p in pols]  # a plug-in by its function's name
     for ax, m in zip(axes.flat, BOARD, strict=False):
         sub = allc[allc.metric == m].set_index("policy")
-        scale = 1e6 if m == "revenue" else 100.0 if ("share" in m or m.startswith("touched")) else 1.0
-        y = np.arange(len(pols))
+        pct = "share" in m or m.startswith("touched")
+        factor = 1e-6 if m == "revenue" else 100.0 if pct else 1.0
         for i, p in enumerate(pols):
             r = sub.loc[p]
             good = METRICS[m].higher_is_better
             better = (r.diff_mean > 0) == bool(good) if good is not None else None
-            sig = not (r.diff_ci_low <= 0 <= r.diff_ci_high)
+            sig = not (r.diff_ci_low <= 0 <= r.diff_ci_high) and abs(r.diff_mean) > 1e-9
             color = "#2a7" if sig and better else "#c33" if sig else "#888"
-            ax.errorbar(
-                r.diff_mean / scale,
-                i,
-                xerr=[[max(r.diff_mean - r.diff_ci_low, 0) / scale], [max(r.diff_ci_high - r.diff_mean, 0) / scale]],
-                fmt="o",
-                color=color,
-                capsize=3,
-            )
+            lo = max(r.diff_mean - r.diff_ci_low, 0) * factor
+            hi = max(r.diff_ci_high - r.diff_mean, 0) * factor
+            ax.errorbar(r.diff_mean * factor, i, xerr=[[lo], [hi]], fmt="o", color=color, capsize=3)
         ax.axvline(0, color="k", lw=0.8)
-        ax.set_yticks(y, pols)
+        ax.set_yticks(range(len(pols)), names)
         ax.set_ylim(-0.6, len(pols) - 0.4)
-        unit = " (M)" if m == "revenue" else " (pp)" if scale == 100.0 else ""
-        arrow = " ↑ better" if METRICS[m].higher_is_better else " ↓ better"
+        ax.ticklabel_format(axis="x", style="plain", useOffset=False)
+        unit = " (M)" if m == "revenue" else " (percentage points)" if pct else ""
+        arrow = "higher is better" if METRICS[m].higher_is_better else "lower is better"
         ax.set_title(f"{METRICS[m].label}{unit}\n{arrow}", fontsize=9)
     for ax in axes.flat[len(BOARD) :]:
         ax.axis("off")
