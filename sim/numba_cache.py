@@ -60,7 +60,11 @@ def cache_key(root: Path = ROOT, modules: list[str] | tuple[str, ...] = ()) -> s
 
 
 def base_dir() -> Path:
-    base = os.environ.get(BASE_ENV) or os.environ.get("NUMBA_CACHE_DIR")
+    """The parent of the keyed cache folders: NUMBA_CACHE_DIR if the user set it, else ~/.cache/funnelsim/numba."""
+    base = os.environ.get(BASE_ENV)
+    user = os.environ.get("NUMBA_CACHE_DIR")
+    if user and (not base or Path(user).parent != Path(base)):  # set by the user, not passed on by funnelsim
+        base = user
     if not base:
         xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         base = os.path.join(xdg, "funnelsim", "numba")

@@ -66,3 +66,11 @@ def test_the_cache_folder_is_named_by_the_key():
     path = numba_cache.cache_dir()
     assert path.name == numba_cache.cache_key(numba_cache.ROOT, numba_cache.plugin_modules() + numba_cache._extra)
     assert numba.config.CACHE_DIR == str(path) == os.environ["NUMBA_CACHE_DIR"]
+
+
+def test_a_cache_folder_set_by_the_user_is_the_parent_of_the_keyed_folders(tmp_path, monkeypatch):
+    monkeypatch.setenv(numba_cache.BASE_ENV, str(tmp_path / "inherited"))
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
+    assert numba_cache.base_dir() == tmp_path / "mine"
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "inherited" / "0123456789abcdef"))
+    assert numba_cache.base_dir() == tmp_path / "inherited", "a folder funnelsim passed on keeps its parent"

@@ -146,6 +146,13 @@ def main(argv: list[str]) -> int:
     except ConfigError as err:
         print(f"funnelsim benchmark: config error: {err}", file=sys.stderr)
         return 2
+    if opts["launcher"] == "ray":
+        from sim.sweep.cli import ray_missing, ray_unreachable
+
+        problem = ray_missing() or ray_unreachable(opts["address"])
+        if problem:
+            print(f"funnelsim benchmark: launcher=ray {problem}", file=sys.stderr)
+            return 2
     suite = opts["suite"]
     export_overrides([f"{opts['key']}={p}" for p in opts["policies"]])  # plug-ins for the worker processes
     started = datetime.now().isoformat(timespec="seconds")
