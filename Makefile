@@ -32,7 +32,8 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache
 
-# Numba keys each cached kernel to the file that defines it, not to the functions it calls:
-# after editing sim/processes/, drop the cache so every kernel compiles afresh.
+# Only frees disk space: the Numba cache lives in a folder named by a hash of every compiled
+# source and plug-in (sim/numba_cache.py), so an edit always compiles afresh; old folders stay.
 clean-cache:
 	find sim agents -name '*.nbi' -delete -o -name '*.nbc' -delete
+	rm -rf "$${FUNNELSIM_NUMBA_BASE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/funnelsim/numba}"

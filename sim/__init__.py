@@ -1,8 +1,12 @@
 """funnelsim: agent-based simulation of B2B marketing-to-sales funnels."""
 
-from sim.config import ConfigError, FunnelConfig
-from sim.loading import load_config
-from sim.run import Result, simulate
+from sim import numba_cache
+
+numba_cache.configure()  # before Numba is imported: the cache folder is keyed to the sources
+
+from sim.config import ConfigError, FunnelConfig  # noqa: E402
+from sim.loading import load_config  # noqa: E402
+from sim.run import Result, simulate  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["ConfigError", "FunnelConfig", "Result", "load_config", "simulate", "__version__"]

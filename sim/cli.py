@@ -1,4 +1,5 @@
-"""The `funnelsim` command: run, sweep, plot, report, targets, fit, scenarios, keys, validate and explore.
+"""The `funnelsim` command: run, sweep, benchmark, plot, report, targets, fit, scenarios, keys, validate,
+explore, attribution, experiment and app.
 
 Config errors exit with code 2 before anything is written.
 """
@@ -15,12 +16,14 @@ USAGE = """funnelsim COMMAND [ARGS]
 commands:
   run [overrides...]      simulate one scenario; writes results/runs/<timestamp>/
   sweep [overrides...]    run a scenario sweep (Hydra multirun); writes results/sweeps/<name>/ and its plots
+  benchmark policies=A,B  policies x the benchmark suite's market cases; writes a leaderboard (results/benchmarks/)
   plot DIR                write the what-if plots of a run or sweep folder into DIR/plots/ (PNG and SVG)
   report DIR              write one self-contained HTML report of a run or sweep folder (DIR/report.html)
   targets EXPORT          a CRM export's funnel statistics with sampling errors (the fit's targets)
   fit TARGETS             fit the model's uncertain parameters to a targets file; writes a fit folder and a preset
   scenarios [--run]       list the named scenario presets (--run: run each and print outcomes)
   keys [--markdown]       list every config key with its default, unit and allowed range (and source)
+  keys --rules            the registered policy rules (built-in and plug-ins) as a Markdown table
   validate [overrides...] check the model against queueing theory, Little's law and published figures
   attribution [settings] [overrides...]  attribution rules against the causal truth (channels switched off)
   experiment [settings] [overrides...]   a policy tried on a random share of reps, analysed and checked
@@ -200,10 +203,23 @@ def _explore(rest: list[str]) -> int:
     return explore_main(rest)
 
 
+def _benchmark(rest: list[str]) -> int:
+    from sim.benchmark.cli import main as benchmark_main
+
+    return benchmark_main(rest)
+
+
 def _plot_cli():
     from sim import plot_cli
 
     return plot_cli
+
+
+def cmd_keys_rules() -> int:
+    from sim.lever_table import rules_markdown
+
+    print(rules_markdown(), end="")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,13 +231,15 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "run": lambda: cmd_run(rest),
         "sweep": lambda: _sweep(rest),
+        "benchmark": lambda: _benchmark(rest),
         "plot": lambda: _plot_cli().main_plot(rest),
         "report": lambda: _plot_cli().main_report(rest),
         "targets": lambda: _targets(rest),
         "fit": lambda: _fit(rest),
         "scenarios": lambda: cmd_scenarios(rest),
         "keys": lambda: (
-            _refuse_args("keys", rest, ("--markdown",)) or (cmd_keys_markdown() if "--markdown" in rest else cmd_keys())
+            _refuse_args("keys", rest, ("--markdown", "--rules"))
+            or (cmd_keys_rules() if "--rules" in rest else cmd_keys_markdown() if "--markdown" in rest else cmd_keys())
         ),
         "validate": lambda: _validate(rest),
         "attribution": lambda: _attribution(rest),

@@ -51,6 +51,15 @@ def numbers_list(default, *, doc="", length=None, min_len=1, max_len=None, **kw)
     return field(default_factory=lambda: list(default), metadata=meta)
 
 
+def rule_pick(kind: str):
+    """A policy key whose options are the registered rules of `kind` (or a plug-in, module:function)."""
+    from sim import policies
+
+    k = policies.KINDS[kind]
+    names = policies.names(kind)
+    return field(default=names[0], metadata={"choices": names, "rule": kind, "doc": k.title})
+
+
 def suggest(word: str, options) -> str:
     """' (did you mean X?)' for a near miss among options, else ''."""
     close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
@@ -269,20 +278,16 @@ class BudgetConfig:
 
 @dataclass
 class HandoffConfig:
-    mode: str = pick("realtime", ("realtime", "batch"), "realtime routing or a batched pull from the CRM")
+    mode: str = rule_pick("timing")
     batch_hours: float = num(24.0, lo=0, lo_open=True, hi=720, unit="hours", doc="batch: hours between pulls")
-    tier: str = pick("direct", ("direct", "sdr"), "direct: leads go to AEs; sdr: SDRs qualify and pass SQLs to AEs")
-    rejected: str = pick("nurture", ("nurture", "recycle", "disqualify"), "what happens to a lead sales rejects")
+    tier: str = rule_pick("tier")
+    rejected: str = rule_pick("rejected")
 
 
 @dataclass
 class PolicyConfig:
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
-    routing: str = pick(
-        "round_robin",
-        ("round_robin", "weighted_round_robin", "load_balanced", "pooled", "territory", "account_owner"),
-        "how MQLs are assigned to reps",
-    )
+    routing: str = rule_pick("routing")
     routing_weights: list[float] = numbers_list(
         [1.0],
         lo=0,
@@ -298,7 +303,7 @@ class PolicyConfig:
         ("separate", "shared"),
         "separate: sales apply their own acceptance line; shared: one agreed definition, all MQLs accepted",
     )
-    discipline: str = pick("fifo", ("fifo", "lifo", "score"), "which due lead a rep works first")
+    discipline: str = rule_pick("discipline")
     sla_minutes: float = num(
         60.0, lo=1, hi=100000, unit="minutes", doc="first-touch target; under poll pickup reps pace queue checks to it"
     )
@@ -307,11 +312,7 @@ class PolicyConfig:
         ("business", "calendar"),
         "business: the SLA timer counts the reps' working minutes only, as CRM SLA timers do; calendar: every minute",
     )
-    breach_action: str = pick(
-        "none",
-        ("none", "alert", "reassign", "recycle"),
-        "on an untouched lead past the SLA: alert (jumps the queue), reassign (next rep), recycle (to marketing)",
-    )
+    breach_action: str = rule_pick("breach")
     max_attempts: int = num(6, lo=1, hi=20, doc="attempts before a lead is recycled")
     cadence_minutes: list[float] = numbers_list(
         [0.0, 60.0, 1440.0, 2880.0, 5760.0, 10080.0],
@@ -463,8 +464,21 @@ def _number(path: str, value: Any, meta: dict, typ: Any) -> float | int:
     return value
 
 
+def meta_key(meta: dict) -> str:
+    from sim import policies
+
+    return policies.KINDS[meta["rule"]].key
+
+
 def check_value(path: str, value: Any, meta: dict, typ: Any) -> Any:
     """One field's value checked against its type and metadata; returns it normalized (plain int, float, list)."""
+    if "rule" in meta:
+        from sim.policies import plugins
+
+        try:
+            return plugins.resolve(meta["rule"], value)
+        except plugins.PluginError as err:
+            raise ConfigError(str(err).replace(meta_key(meta), path, 1) + suggest(value, meta["choices"])) from None
     if "choices" in meta:
         if value not in meta["choices"] or not isinstance(value, str):
             raise ConfigError(

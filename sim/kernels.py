@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
-from sim.params import POOLED
 from sim.processes.arrivals import arrivals_day
 from sim.processes.handoff import build_queues, route_new_mqls
 from sim.processes.market import account_day
@@ -25,6 +24,7 @@ from sim.processes.marketing import contact_day
 from sim.processes.observe import observe
 from sim.processes.opportunities import apply_events, feedback, opportunities_day
 from sim.processes.sales import pooled_day, rep_day
+from sim.schedule import run_day
 from sim.state import D
 
 _INQ = D["inquiries"]
@@ -63,14 +63,16 @@ def pooled_reps(S, P, d):
 
 
 @njit(cache=True, _nrt=False)
-def handoff_kernel(S, P, d):
+def handoff_phase(S, P, d):
+    """Stated arrivals, routing of new MQLs, then the day's queues (the reference driver runs it as Python)."""
     arrivals_day(S, P, d)
     route_new_mqls(S, P, d)
     build_queues(S, P, d)
 
 
 @njit(cache=True, _nrt=False)
-def close_day_kernel(S, P, d):
+def close_phase(S, P, d):
+    """The reps' account events in order, deals closing, feedback, observation (both drivers)."""
     apply_events(S, P, d)
     opportunities_day(S, P, d)
     feedback(S, P, d)
@@ -106,19 +108,30 @@ class FastDriver:
             list(self.pool.map(lambda a: fn(*a), calls))
 
     def step(self, S, P, d):
-        """One simulated day on the fast driver."""
+        """One simulated day on the fast driver, phase by phase as `sim.schedule` orders them."""
+        run_day(self, S, P, d)
+
+    def market(self, S, P, d):
         self._map(accounts_range, P.n_accounts, S, P, d)
+
+    def marketing(self, S, P, d):
         self._map(contacts_range, S.stage.shape[0], S, P, d)
         tot = self.counts.sum(axis=0)
         S.daily[d, _INQ] += tot[0]
         S.daily[d, _MQL] += tot[1]
         S.daily[d, _TOUCH : _TOUCH + 4] += tot[2:6]
-        handoff_kernel(S, P, d)
-        if P.routing == POOLED:
+
+    def handoff(self, S, P, d):
+        handoff_phase(S, P, d)
+
+    def sales(self, S, P, d):
+        if P.shared_queue == 1:
             pooled_reps(S, P, d)
         else:
             self._map(reps_range, P.reps, S, P, d)
-        close_day_kernel(S, P, d)
+
+    def closing(self, S, P, d):
+        close_phase(S, P, d)
 
     def close(self):
         if self.pool is not None:

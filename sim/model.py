@@ -8,17 +8,12 @@ import numpy as np
 from agents import Account, Contact, Marketer, Rep
 from sim.config import ConfigError, FunnelConfig, validate
 from sim.invariants import check_invariants
-from sim.params import POOLED, make_params
-from sim.processes.observe import observe
-from sim.processes.opportunities import apply_events, feedback, opportunities_day
+from sim.params import make_params
 from sim.processes.sales import pooled_day
 from sim.pure import pure
+from sim.schedule import run_day
 from sim.state import DAILY, D, grow_deals, n_contacts, new_state
 
-_apply_events = pure(apply_events)
-_opportunities_day = pure(opportunities_day)
-_observe = pure(observe)
-_feedback = pure(feedback)
 _pooled_day = pure(pooled_day)
 
 REPORTED = ("inquiries", "mqls", "sals", "sqls", "won", "revenue", "pipeline", "open_leads")
@@ -49,6 +44,27 @@ def _check_arrival_capacity(P, n_contacts: int) -> None:
         )
 
 
+def _check_plugins(cfg: FunnelConfig, S, P) -> None:
+    """Plug-in rules in use must compile for this state; otherwise a ConfigError names them."""
+    from sim import policies
+    from sim.policies.plugins import PluginError, check_compiles
+
+    po = cfg.policy
+    chosen = {
+        "routing": po.routing,
+        "discipline": po.discipline,
+        "breach": po.breach_action,
+        "rejected": po.handoff.rejected,
+        "timing": po.handoff.mode,
+    }
+    if not any(policies.get(k, v).plugin for k, v in chosen.items()):
+        return
+    try:
+        check_compiles(S, P, chosen)
+    except PluginError as err:
+        raise ConfigError(str(err)) from None
+
+
 class FunnelModel(mesa.Model):
     """A B2B revenue engine, one step per day.
 
@@ -64,6 +80,7 @@ class FunnelModel(mesa.Model):
         probe = make_params(cfg, 1)
         self.params = make_params(cfg, n_contacts(probe))
         self.state = new_state(self.params)
+        _check_plugins(cfg, self.state, self.params)
         if self.params.arrivals:
             _check_arrival_capacity(self.params, self.n_contacts)
         self.day = 0
@@ -114,30 +131,41 @@ class FunnelModel(mesa.Model):
 
     def _step_reference(self, S, P, d):
         with np.errstate(over="ignore"):
-            for account in self.accounts:
-                account.step()
-            inq = mql = 0
-            touches = [0, 0, 0, 0]
-            for contact in self.contacts:
-                ch, i, m = contact.step()
-                inq += i
-                mql += m
-                if ch >= 0:
-                    touches[ch] += 1
-            S.daily[d, D["inquiries"]] += inq
-            S.daily[d, D["mqls"]] += mql
-            for k in range(4):
-                S.daily[d, D["touches_email"] + k] += touches[k]
-            self.marketer.hand_off(pure_python=True)
-            if P.routing == POOLED:
-                _pooled_day(S, P, d)  # reps interleave over one shared queue
-            else:
-                for rep in self.reps:
-                    rep.work()
-            _apply_events(S, P, d)
-            _opportunities_day(S, P, d)
-            _feedback(S, P, d)
-            _observe(S, P, d)
+            run_day(self, S, P, d)
+
+    # The reference driver's phases (sim.schedule): one Mesa agent per account, contact and rep.
+    def market(self, S, P, d):
+        for account in self.accounts:
+            account.step()
+
+    def marketing(self, S, P, d):
+        inq = mql = 0
+        touches = [0, 0, 0, 0]
+        for contact in self.contacts:
+            ch, i, m = contact.step()
+            inq += i
+            mql += m
+            if ch >= 0:
+                touches[ch] += 1
+        S.daily[d, D["inquiries"]] += inq
+        S.daily[d, D["mqls"]] += mql
+        for k in range(4):
+            S.daily[d, D["touches_email"] + k] += touches[k]
+
+    def handoff(self, S, P, d):
+        self.marketer.hand_off(pure_python=True)
+
+    def sales(self, S, P, d):
+        if P.shared_queue == 1:
+            _pooled_day(S, P, d)  # reps interleave over one shared queue
+        else:
+            for rep in self.reps:
+                rep.work()
+
+    def closing(self, S, P, d):
+        from sim.kernels import close_phase
+
+        pure(close_phase)(S, P, d)
 
     def run(self, progress: bool = False):
         """Step to the configured number of days."""

@@ -6,6 +6,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from sim import policies
 from sim.budget import budget_split
 from sim.config import CHANNELS, FunnelConfig
 
@@ -22,7 +23,8 @@ decay_kind tau alpha w_fast tau_fast tau_slow reach_share
 reps work_start work_minutes admin_share check_minutes switch_minutes attempt_minutes conv_minutes
 max_lead_share max_prosp_share meeting_rate reach_rate qualify_rate observe_noise give_up
 expiry_minutes rep_cost
-handoff_mode batch_minutes routing discipline sla breach_action max_attempts cadence acceptance
+handoff_mode batch_minutes routing shared_queue owner_deals discipline sla breach_action breach_check
+max_attempts cadence acceptance
 sql_to_opp win_rate fit_effect two_dm_factor nd_rate nd_per_member att_elast ev_cap
 n_ae n_sdr lead_lo lead_hi tier rejected_mode rr_weights cap_per_day lead_def
 scoring dprime eng_decay points_per_day feedback_days feedback_rate
@@ -31,13 +33,7 @@ arrivals leads_per_hour hourly weekday
 """
 Params = namedtuple("Params", _FIELDS.split())
 
-ROUTING = ("round_robin", "weighted_round_robin", "load_balanced", "pooled", "territory", "account_owner")
-RR, WRR, LOAD_BALANCED, POOLED, TERRITORY, OWNER = range(6)
-DISCIPLINE = ("fifo", "lifo", "score")
-HANDOFF = ("realtime", "batch")
-BREACH = ("none", "alert", "reassign", "recycle")
-TIERS = ("direct", "sdr")
-REJECTED = ("nurture", "recycle", "disqualify")
+BREACH_CHECKS = ("", "sight", "day_start")  # when the drivers look for breached leads (see sim.policies.breach)
 ALLOCATION = ("leads_first", "fixed_prospecting", "own_prospects_first")
 HANDLING = ("fixed", "exponential", "lognormal")
 DECAY = ("power", "two_exponential")
@@ -65,7 +61,7 @@ def make_params(cfg: FunnelConfig, n_contacts: int) -> Params:
     always = s.calendar == "always"
     work_minutes = 1440.0 if always else s.hours_per_day * 60.0
     n_ae, n_sdr = n_reps, int(s.sdrs)
-    sdr_tier = po.handoff.tier == "sdr"
+    lead_lo, lead_hi = policies.get("tier", po.handoff.tier).fn(n_ae, n_sdr)
     weights = np.resize(np.array(list(po.routing_weights), dtype=f8), n_ae + n_sdr)
     hourly = np.array(list(cfg.staffing.hourly_profile), dtype=f8)
     hourly = hourly / hourly.mean()
@@ -136,12 +132,15 @@ def make_params(cfg: FunnelConfig, n_contacts: int) -> Params:
         give_up=float(s.give_up_prob),
         expiry_minutes=float(s.lead_expiry_days * 1440.0),
         rep_cost=float(s.cost_per_day),
-        handoff_mode=HANDOFF.index(po.handoff.mode),
+        handoff_mode=policies.code("timing", po.handoff.mode),
         batch_minutes=float(po.handoff.batch_hours * 60.0),
-        routing=ROUTING.index(po.routing),
-        discipline=DISCIPLINE.index(po.discipline),
+        routing=policies.code("routing", po.routing),
+        shared_queue=int(policies.flag("routing", po.routing, "shared_queue")),
+        owner_deals=int(policies.flag("routing", po.routing, "owner_deals")),
+        discipline=policies.code("discipline", po.discipline),
         sla=float(po.sla_minutes),
-        breach_action=BREACH.index(po.breach_action),
+        breach_action=policies.code("breach", po.breach_action),
+        breach_check=BREACH_CHECKS.index(policies.flag("breach", po.breach_action, "check", "")),
         max_attempts=int(po.max_attempts),
         cadence=np.array(list(po.cadence_minutes), dtype=f8),
         acceptance=float(po.acceptance_threshold),
@@ -155,10 +154,10 @@ def make_params(cfg: FunnelConfig, n_contacts: int) -> Params:
         ev_cap=256,
         n_ae=n_ae,
         n_sdr=n_sdr,
-        lead_lo=n_ae if sdr_tier else 0,
-        lead_hi=n_ae + n_sdr if sdr_tier else n_ae,
-        tier=TIERS.index(po.handoff.tier),
-        rejected_mode=REJECTED.index(po.handoff.rejected),
+        lead_lo=int(lead_lo),
+        lead_hi=int(lead_hi),
+        tier=policies.code("tier", po.handoff.tier),
+        rejected_mode=policies.code("rejected", po.handoff.rejected),
         rr_weights=weights,
         cap_per_day=int(po.lead_cap_per_day),
         lead_def=("separate", "shared").index(po.lead_definition),

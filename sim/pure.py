@@ -50,3 +50,12 @@ def _pure_module(mod: types.ModuleType):
         for k, v in vars(mod).items():
             setattr(view, k, pure(v) if isinstance(v, CPUDispatcher) else v)
     return _modules[mod.__name__]
+
+
+def refresh(mod: types.ModuleType) -> None:
+    """Re-read a module's compiled functions into its pure view (after they were regenerated)."""
+    view = _modules.get(mod.__name__)
+    if view is None:
+        return
+    for k, v in vars(mod).items():
+        setattr(view, k, pure(v) if isinstance(v, CPUDispatcher) else v)

@@ -137,6 +137,18 @@ def response_clocks(S: State, P: Params) -> dict:
     }
 
 
+def lead_load(S: State, P: Params) -> dict:
+    """Fairness of lead load across the reps who work leads: the Gini coefficient and the
+    coefficient of variation of routed leads per rep (0 = every rep got as many)."""
+    n = int(P.lead_hi - P.lead_lo)
+    owner = S.rep[_stamp(S.routed_at) & (S.rep >= P.lead_lo) & (S.rep < P.lead_hi)] - P.lead_lo
+    x = np.sort(np.bincount(owner.astype(np.int64), minlength=n).astype(float)) if n else np.zeros(0)
+    if n == 0 or x.sum() == 0:
+        return {"gini": 0.0, "cv": 0.0}
+    gini = float((2.0 * np.arange(1, n + 1) - n - 1).dot(x) / (n * x.sum()))
+    return {"gini": gini, "cv": float(x.std() / x.mean())}
+
+
 def summarize(S: State, P: Params, days: int) -> dict:
     """The run's summary.json: revenue, funnel, response times, SLA, rep time and cost."""
     deals = S.deals[: S.n_deals[0]]
@@ -182,6 +194,7 @@ def summarize(S: State, P: Params, days: int) -> dict:
         ),
         "never_touched_share": float((S.stage == st.NEVER_TOUCHED).sum() / routed.sum()) if routed.sum() else 0.0,
         "rep_time_share": share,
+        "lead_load": lead_load(S, P),
         "selling_time_share": share["lead_followup"] + share["opportunity"],
         "revenue_by_source": {
             "marketing": float(S.totals[T["revenue_marketing"]]),

@@ -5,7 +5,7 @@ import pytest
 
 from sim import stages as st
 from sim.model import FunnelModel
-from sim.params import LOAD_BALANCED, OWNER, TERRITORY, WRR
+from sim.policies import code
 from sim.processes.common import decay
 from sim.processes.handoff import build_queues, choose_rep, route_new_mqls, start_day
 from sim.processes.marketing import inquiry_minute
@@ -44,7 +44,7 @@ def test_round_robin_and_load_balanced_routing(model):
     S, P = model.state, model.params
     picks = [choose_rep(S, P, 0) for _ in range(8)]
     assert picks == [0, 1, 2, 3, 0, 1, 2, 3]
-    lb = P._replace(routing=LOAD_BALANCED)
+    lb = P._replace(routing=code("routing", "load_balanced"))
     S.rep_load[:] = [5, 2, 7, 2]
     assert choose_rep(S, lb, 0) == 1
     S.rep_off[1] = 1  # reps who are off are skipped
@@ -53,7 +53,7 @@ def test_round_robin_and_load_balanced_routing(model):
 
 def test_weighted_round_robin_follows_weights(model):
     S, P = model.state, model.params
-    wrr = P._replace(routing=WRR, rr_weights=np.array([3.0, 1.0, 1.0, 1.0]))
+    wrr = P._replace(routing=code("routing", "weighted_round_robin"), rr_weights=np.array([3.0, 1.0, 1.0, 1.0]))
     picks = [choose_rep(S, wrr, 0) for _ in range(600)]
     assert np.bincount(picks, minlength=4).tolist() == [300, 100, 100, 100]
 
@@ -69,10 +69,10 @@ def test_daily_cap_limits_new_leads_per_rep(model):
 
 def test_account_owner_and_territory_routing(model):
     S, P = model.state, model.params
-    owner = P._replace(routing=OWNER)
+    owner = P._replace(routing=code("routing", "account_owner"))
     for c in range(0, 200, 7):
         assert choose_rep(S, owner, c) == S.acc_owner[S.c_acc[c]]
-    terr = P._replace(routing=TERRITORY)
+    terr = P._replace(routing=code("routing", "territory"))
     for c in range(0, 200, 7):
         r = choose_rep(S, terr, c)
         assert S.rep_segment[r] == S.acc_seg[S.c_acc[c]] or not (S.rep_segment == S.acc_seg[S.c_acc[c]]).any()

@@ -1,12 +1,13 @@
 """Handoff: MQLs are routed to reps by the routing rule (in real time or by batched pull);
-breached leads are reassigned; reps' queues are laid out for the day."""
+breached leads are handled by the breach rule; reps' queues are laid out for the day.
+The rules themselves live in `sim.policies`."""
 
-import numpy as np
 from numba import njit
 
 from sim import rng
 from sim import stages as st
-from sim.params import LOAD_BALANCED, OWNER, POOLED, TERRITORY, WRR
+from sim.policies import dispatch as rules
+from sim.policies.helpers import REASSIGN
 from sim.processes.common import is_workday, lead_open, sla_age
 from sim.state import D
 
@@ -14,80 +15,13 @@ _ROUTED = D["routed"]
 _NEVER = D["never_touched"]
 _OPEN = D["open_leads"]
 _REASSIGNED = D["reassigned"]
-_CUR_RR = 0
-_CUR_SEG = 1  # cursors 1..3: round robin within each segment's territory
-
-
-@njit(cache=True, inline="always")
-def routed_time(P, minute):
-    """When sales can see a lead that became an MQL at `minute`."""
-    if P.handoff_mode == 0:
-        return minute
-    k = np.ceil((minute - P.work_start) / P.batch_minutes)
-    return P.work_start + k * P.batch_minutes
-
-
-@njit(cache=True, inline="always")
-def available(S, P, r):
-    """A rep can take a new lead today: at work and under the daily cap."""
-    if S.rep_off[r] == 1:
-        return False
-    return P.cap_per_day == 0 or S.rep_new[r] < P.cap_per_day
-
-
-@njit(cache=True, inline="always")
-def round_robin(S, P, cursor, segment, exclude):
-    """Next available lead rep after the cursor (in `segment` if >= 0), or -1."""
-    n = P.lead_hi - P.lead_lo
-    for k in range(n):
-        r = P.lead_lo + (S.cursor[cursor] + k) % n
-        if r == exclude or (segment >= 0 and S.rep_segment[r] != segment):
-            continue
-        if available(S, P, r):
-            S.cursor[cursor] = (r - P.lead_lo + 1) % n
-            return r
-    return -1
-
-
-@njit(cache=True, inline="always")
-def weighted_round_robin(S, P, exclude):
-    """Smooth weighted round robin: each rep's turn comes in proportion to its weight."""
-    total = 0.0
-    best = -1
-    for r in range(P.lead_lo, P.lead_hi):
-        if r == exclude or not available(S, P, r):
-            continue
-        S.rep_wrr[r] += P.rr_weights[r]
-        total += P.rr_weights[r]
-        if best < 0 or S.rep_wrr[r] > S.rep_wrr[best]:
-            best = r
-    if best >= 0:
-        S.rep_wrr[best] -= total
-    return best
+_DAY_START = 2  # P.breach_check: the breach rule is asked when the day's queues are laid out
 
 
 @njit(cache=True, inline="always")
 def choose_rep(S, P, c, exclude=-1):
     """The rep who gets lead `c` under the routing rule; -1 if no rep can take it today."""
-    if P.routing == LOAD_BALANCED:
-        best = -1
-        for r in range(P.lead_lo, P.lead_hi):
-            if r != exclude and available(S, P, r) and (best < 0 or S.rep_load[r] < S.rep_load[best]):
-                best = r
-        return best
-    if P.routing == WRR:
-        return weighted_round_robin(S, P, exclude)
-    if P.routing == TERRITORY:
-        seg = S.acc_seg[S.c_acc[c]]
-        r = round_robin(S, P, _CUR_SEG + seg, seg, exclude)
-        return r if r >= 0 else round_robin(S, P, _CUR_RR, -1, exclude)
-    if P.routing == OWNER:
-        owner = S.acc_owner[S.c_acc[c]]
-        if P.n_sdr > 0 and P.lead_lo > 0:
-            owner = P.lead_lo + owner % P.n_sdr
-        if owner != exclude and available(S, P, owner):
-            return owner
-    return round_robin(S, P, _CUR_RR, -1, exclude)
+    return rules.route(S, P, c, exclude)
 
 
 @njit(cache=True, inline="always")
@@ -127,10 +61,10 @@ def route_new_mqls(S, P, d):
     routed = 0
     for j in range(n):
         c = S.scratch_i[j]
-        t = routed_time(P, S.lead_start[c])
+        t = rules.routed_time(P, S.lead_start[c])
         if t < d * 1440.0:
             t = d * 1440.0
-        if P.routing == POOLED:
+        if P.shared_queue == 1:
             enqueue(S, P, c, -1, t)
             routed += 1
             continue
@@ -181,13 +115,16 @@ def sort_by_time(S, n):
 
 @njit(cache=True, inline="always")
 def reassign_breached(S, P, d, now):
-    """Breach action 'reassign': untouched leads past the SLA go to the next available rep."""
+    """Breach rules checked at day start: untouched leads past the SLA that the rule reassigns go
+    to the next available rep under the routing rule."""
     moved = 0
     for j in range(S.n_active[0]):
         c = S.active[j]
         if not lead_open(S.stage[c]) or S.attempts[c] > 0 or S.rep[c] < 0:
             continue
         if sla_age(P, S.lead_start[c], now) > P.sla and S.next_due[c] <= now:
+            if rules.breach(S, P, c, now) != REASSIGN:
+                continue
             r = choose_rep(S, P, c, S.rep[c])
             if r >= 0 and r != S.rep[c]:
                 S.rep[c] = r
@@ -201,7 +138,7 @@ def build_queues(S, P, d):
     """Drop closed leads, expire untouched ones, and lay each rep's queue out contiguously.
     Pooled routing keeps one shared queue (every rep scans the whole active list)."""
     now = d * 1440.0
-    if P.breach_action == 2:
+    if P.breach_check == _DAY_START:
         reassign_breached(S, P, d, now + P.work_start)
     m = 0
     for j in range(S.n_active[0]):
@@ -223,7 +160,7 @@ def build_queues(S, P, d):
         S.q_ptr[r] = 0
     for r in range(R):
         S.rep_load[r] = 0
-    if P.routing == POOLED:
+    if P.shared_queue == 1:
         for j in range(m):
             S.q_idx[j] = S.active[j]
             if S.rep[S.active[j]] >= 0:

@@ -7,7 +7,6 @@ from numba import njit
 
 from sim import rng
 from sim import stages as st
-from sim.params import OWNER
 from sim.processes.common import intent, is_workday
 from sim.state import DL, D, T
 
@@ -74,7 +73,7 @@ def deal_owner(S, P, r, a):
     """The AE who owns a deal: the rep who found it, or (from an SDR) the account owner or next AE."""
     if r < P.n_ae:
         return r
-    if P.routing == OWNER:
+    if P.owner_deals == 1:
         return S.acc_owner[a]
     k = S.cursor[_CUR_AE] % P.n_ae
     S.cursor[_CUR_AE] += 1

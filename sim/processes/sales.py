@@ -16,8 +16,10 @@ from numba import njit
 
 from sim import rng
 from sim import stages as st
-from sim.params import POOLED, PUSH
-from sim.processes.common import engagement, intent, lead_decay, lead_open, score, sla_age
+from sim.params import PUSH
+from sim.policies import dispatch as rules
+from sim.policies.helpers import FIRST, RECYCLE, back_to_marketing
+from sim.processes.common import intent, lead_decay, lead_open, sla_age
 from sim.state import RS
 
 _FT = RS["first_touches"]
@@ -29,11 +31,12 @@ _REC = RS["recycled"]
 _DQ = RS["disqualified"]
 _MEET = RS["meetings"]
 _BREACH = RS["sla_breached"]
+_ON_SIGHT = 1  # P.breach_check: the breach rule is asked when a rep scans the queue
 
 
 @njit(cache=True, inline="always")
 def queue_range(S, P, r):
-    if P.routing == POOLED:
+    if P.shared_queue == 1:
         return 0, S.n_active[0]
     return S.q_ptr[r], S.q_ptr[r + 1]
 
@@ -41,7 +44,7 @@ def queue_range(S, P, r):
 @njit(cache=True, inline="always")
 def next_lead(S, P, r, t, d):
     """The lead rep `r` works next at time `t` by the queue discipline, or -1 if none is due.
-    Breach action 'recycle' sends untouched leads past the SLA back to marketing on sight."""
+    Breach rules checked on sight may put a breached lead first or send it back to marketing."""
     best = -1
     best_key = 0.0
     best_breach = False
@@ -54,19 +57,15 @@ def next_lead(S, P, r, t, d):
         if owner != r and owner >= 0:
             continue
         breach = False
-        if (P.breach_action == 1 or P.breach_action == 3) and S.attempts[c] == 0:
-            breach = sla_age(P, S.lead_start[c], t) > P.sla
-        if breach and P.breach_action == 3:
-            back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
-            S.rep_stats[r, _BREACH] += 1
-            S.rep_stats[r, _REC] += 1
-            continue
-        if P.discipline == 0:
-            key = S.next_due[c]
-        elif P.discipline == 1:
-            key = -S.lead_start[c]
-        else:
-            key = -score(S, P, c, S.c_fit[c], engagement(S, P, c, d), intent(S, P, S.c_acc[c], d))
+        if P.breach_check == _ON_SIGHT and S.attempts[c] == 0 and sla_age(P, S.lead_start[c], t) > P.sla:
+            act = rules.breach(S, P, c, t)
+            if act == RECYCLE:
+                back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
+                S.rep_stats[r, _BREACH] += 1
+                S.rep_stats[r, _REC] += 1
+                continue
+            breach = act == FIRST
+        key = rules.queue_key(S, P, c, d)
         if best < 0 or (breach and not best_breach) or (breach == best_breach and key < best_key):
             best = c
             best_key = key
@@ -86,24 +85,9 @@ def emit(S, P, r, kind, t, c):
 
 
 @njit(cache=True, inline="always")
-def back_to_marketing(S, P, c, t, stage, wait_days, d):
-    S.stage[c] = stage
-    S.closed_at[c] = t
-    S.recycle_day[c] = d + wait_days
-    S.eng[c] = 0.0
-    S.eng_day[c] = d
-
-
-@njit(cache=True, inline="always")
 def reject(S, P, c, t, d):
-    """Sales rejects the lead: back to nurture, recycled after a wait, or disqualified."""
-    if P.rejected_mode == 0:
-        back_to_marketing(S, P, c, t, st.REJECTED, P.nurture_days, d)
-    elif P.rejected_mode == 1:
-        back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
-    else:
-        S.stage[c] = st.DISQUALIFIED
-        S.closed_at[c] = t
+    """Sales rejects the lead; the rejected-lead rule says where it goes."""
+    rules.reject(S, P, c, t, d)
 
 
 @njit(cache=True, inline="always")

@@ -336,6 +336,9 @@ def main(argv: list[str]) -> int:
     except ConfigError as err:
         print(f"funnelsim sweep: config error: {err}", file=sys.stderr)
         return 2
+    from sim.policies.plugins import export_overrides
+
+    export_overrides([*plan["base"], *(o for s in plan["scenarios"] for o in s["overrides"])])  # for the workers
     (folder / "jobs").mkdir(parents=True, exist_ok=True)
     plan_file = folder / "plan.json"
     if not plan_file.exists():

@@ -1,0 +1,1 @@
+"""An example funnelsim plug-in: a routing rule in its own package."""
