@@ -1,4 +1,4 @@
-"""The fit's picture: every target against the fitted model, each with its 95 % interval."""
+"""The fit's pictures: every target against the fitted model with 95 % intervals, and the posterior samples."""
 
 from __future__ import annotations
 
@@ -43,3 +43,58 @@ def plot_comparison(comp: pd.DataFrame, path: Path | None = None):
         fig.savefig(path, dpi=120)
         plt.close(fig)
     return fig, ax
+
+
+def plot_posterior(samples: pd.DataFrame, params: pd.DataFrame, path: Path | None = None):
+    """Posterior samples as a pairs plot: each parameter's histogram (mean and 95 % interval marked,
+    x-axis spanning its bounds) on the diagonal, every pair's samples below it."""
+    names = list(samples.columns)
+    d = len(names)
+    info = params.set_index("param")
+    fig, axes = plt.subplots(d, d, figsize=(1.9 * d + 1.2, 1.9 * d + 1.0), squeeze=False)
+
+    def edges(name: str) -> np.ndarray:
+        p = info.loc[name]
+        return np.geomspace(p.low, p.high, 31) if p.log else np.linspace(p.low, p.high, 31)
+
+    for i, yi in enumerate(names):
+        for j, xj in enumerate(names):
+            ax = axes[i, j]
+            if j > i:
+                ax.set_axis_off()
+                continue
+            if i == j:
+                ax.hist(samples[xj], bins=edges(xj), color="#0072B2", alpha=0.7)
+                p = info.loc[xj]
+                ax.axvline(p.estimate, color="black", lw=1)
+                for v in (p.ci_low, p.ci_high):
+                    ax.axvline(v, color="black", lw=0.8, ls="--")
+                ax.set_yticks([])
+            else:
+                ax.scatter(samples[xj], samples[yi], s=3, color="#0072B2", alpha=0.4, lw=0)
+                ax.plot(info.loc[xj].estimate, info.loc[yi].estimate, "k+", ms=8)
+                ax.set_ylim(info.loc[yi].low, info.loc[yi].high)
+                if info.loc[yi].log:
+                    ax.set_yscale("log")
+            ax.set_xlim(info.loc[xj].low, info.loc[xj].high)
+            if info.loc[xj].log:
+                ax.set_xscale("log")
+            ax.tick_params(labelsize=6)
+            if i == d - 1:
+                ax.set_xlabel(xj, fontsize=7)
+            else:
+                ax.set_xticklabels([])
+            if j == 0 and i > 0:
+                ax.set_ylabel(yi, fontsize=7)
+            elif j > 0:
+                ax.set_yticklabels([])
+    fig.suptitle(
+        "Posterior of the fitted parameters (x-axes span the bounds)\n"
+        "diagonal: samples, mean (solid) and 95 % interval (dashed); below: pairs, + at the means",
+        fontsize=8,
+    )
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+    return fig, axes
