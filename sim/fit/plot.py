@@ -51,7 +51,7 @@ def plot_posterior(samples: pd.DataFrame, params: pd.DataFrame, path: Path | Non
     names = list(samples.columns)
     d = len(names)
     info = params.set_index("param")
-    fig, axes = plt.subplots(d, d, figsize=(1.9 * d + 1.2, 1.9 * d + 1.0), squeeze=False)
+    fig, axes = plt.subplots(d, d, figsize=(max(1.9 * d + 1.2, 6.0), 1.9 * d + 1.2), squeeze=False)
 
     def edges(name: str) -> np.ndarray:
         p = info.loc[name]
