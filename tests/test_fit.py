@@ -1,4 +1,4 @@
-"""funnelsim fit: bad input refused, the posterior's arithmetic, a small fit end to end, resume after a kill."""
+"""funnelsim fit: bad input refused, the posterior sampler and its warnings, a small fit, resume after a kill."""
 
 import json
 import os
@@ -30,6 +30,9 @@ base: [market.accounts=800, marketing.budget_scale=0.04, sales.reps=3]
 warmup_days: 30
 trials: {trials}
 replications: 1
+walkers: 4
+steps: 6
+burn: 2
 weights: {{response_quantile: 0}}
 """
 
@@ -73,40 +76,51 @@ def test_model_is_measured_like_an_export_with_segments():
     assert {"volume.inquiry_per_month", "conversion.mql_to_sal", "response.within_60min_share"} <= names
 
 
-def test_quadratic_design_recovers_a_known_hessian():
-    H = np.array([[400.0, 120.0, 0.0], [120.0, 100.0, -30.0], [0.0, -30.0, 900.0]])
-    c0 = np.array([0.5, 0.4, 0.6])
-    opt = np.array([0.52, 0.38, 0.61])
+def test_walkers_start_at_the_best_distinct_trials():
+    pts = np.array([[0.1, 0.1], [0.5, 0.5], [0.5, 0.5], [0.9, 0.2], [0.3, 0.7]])
+    start = pm.initial_walkers(pts, np.array([5.0, 1.0, 1.0, 2.0, 9.0]), 3)
+    assert start.tolist() == [[0.5, 0.5], [0.9, 0.2], [0.1, 0.1]]
 
-    def f(u):
-        return float((u - opt) @ H @ (u - opt) + 3.0)
 
-    h = np.array([0.05, 0.04, 0.03])
-    g, Hq = pm.quadratic([f(p) for p in pm.design(c0, h)], h)
-    assert np.allclose(Hq, 2 * H)
-    post = pm.laplace(c0, g, Hq, h)
-    assert np.allclose(post["mean"], opt)  # one Newton step lands on the optimum of a quadratic
-    assert np.allclose(post["cov"], np.linalg.inv(H))  # D = -2 log L: covariance (H_D / 2)^-1
-    assert pm.warnings_for(["a", "b", "c"], post) == []
+def test_ensemble_sampler_recovers_a_known_gaussian_and_respects_the_prior():
+    """emcee on a correlated normal (sd 0.05 and 0.02, r = 0.8) centred inside the cube, and on one
+    cut by the bound at 0: same seed, same chain; the chain's moments match; no sample leaves the cube."""
+    mean = np.array([0.4, 0.6])
+    sd = np.array([0.05, 0.02])
+    cov = np.outer(sd, sd) * np.array([[1.0, 0.8], [0.8, 1.0]])
+    prec = np.linalg.inv(cov)
+
+    def log_prob(u, centre=mean):
+        out = np.full(len(u), -np.inf)
+        ok = pm.in_cube(u)
+        z = u[ok] - centre
+        out[ok] = -0.5 * np.einsum("ni,ij,nj->n", z, prec, z)
+        return out
+
+    start = mean + 0.01 * np.random.default_rng(0).standard_normal((16, 2))
+    chain, logp, accept = pm.sample(log_prob, start, 400, seed=5)
+    assert chain.shape == (400, 16, 2) and logp.shape == (400, 16) and 0.2 < accept < 0.9
+    again, _, _ = pm.sample(log_prob, start, 400, seed=5)
+    assert np.array_equal(chain, again)
+    post = pm.summary(chain[100:].reshape(-1, 2))
+    assert np.allclose(post["mean"], mean, atol=0.01)
+    assert np.allclose(post["sd"], sd, rtol=0.2)
+    assert post["corr"][0, 1] == pytest.approx(0.8, abs=0.1)
+    assert pm.warnings_for(["a", "b"], post) == []
+    edge = np.array([0.0, 0.6])
+    cut, _, _ = pm.sample(lambda u: log_prob(u, edge), np.abs(start - mean) + edge, 200, seed=5)
+    assert cut.min() >= 0.0 and cut[50:, :, 0].mean() == pytest.approx(0.04, abs=0.015)  # half-normal: sd x 0.8
 
 
 def test_flat_and_correlated_directions_are_warned_about():
-    h = np.full(2, 0.05)
-    H_flat = np.array([[2e4, 0.0], [0.0, 1.0]])  # the second parameter does not move the distance
-    post = pm.laplace(np.full(2, 0.5), np.zeros(2), H_flat, h)
-    warns = pm.warnings_for(["win", "decay"], post)
-    assert any("flat direction" in w and "decay" in w for w in warns)
-    assert post["sd"][1] == pytest.approx(np.sqrt(pm.PRIOR_VAR))
-    H_ridge = 2e4 * np.array([[1.0, 0.98], [0.98, 1.0]])  # only the sum is pinned down
-    warns = pm.warnings_for(["reach", "qualify"], pm.laplace(np.full(2, 0.5), np.zeros(2), H_ridge, h))
-    assert any("strongly correlated: reach and qualify" in w for w in warns)
-
-
-def test_posterior_draws_stay_within_bounds():
-    post = pm.laplace(np.array([0.02, 0.5]), np.zeros(2), np.diag([200.0, 5000.0]), np.full(2, 0.01))
-    x = pm.draws(post, 500, seed=1)
-    assert x.shape == (500, 2) and x.min() >= 0 and x.max() <= 1
-    assert np.array_equal(x, pm.draws(post, 500, seed=1))
+    gen = np.random.default_rng(1)
+    flat = np.column_stack([0.5 + 0.01 * gen.standard_normal(2000), gen.uniform(0, 1, 2000)])
+    warns = pm.warnings_for(["win", "decay"], pm.summary(flat))  # the second parameter spans its bounds
+    assert len(warns) == 1 and "flat direction" in warns[0] and "decay" in warns[0] and "win" not in warns[0]
+    x = gen.standard_normal(2000)
+    ridge = 0.5 + 0.05 * np.column_stack([x, -x + 0.1 * gen.standard_normal(2000)])  # only the sum is pinned
+    warns = pm.warnings_for(["reach", "qualify"], pm.summary(ridge))
+    assert len(warns) == 1 and warns[0].startswith("strongly correlated: reach and qualify (r = -1.00)")
 
 
 @pytest.mark.parametrize(
@@ -120,6 +134,9 @@ def test_posterior_draws_stay_within_bounds():
         (["fit=nonesuch"], "is not a fit file"),
         (["launcher=slurm"], "launcher='slurm' is not allowed"),
         (["trials=0"], "trials=0 is out of range"),
+        (["walkers=1"], "walkers=1 is too few for 1 parameters; allowed >= 2"),
+        (["walkers=8"], "walkers=8 start at the best trials; allowed <= trials=6"),
+        (["burn=6"], "burn=6 leaves no samples; allowed < steps=6"),
         (["sales.reps=-3"], "sales.reps=-3"),
     ],
 )
@@ -157,13 +174,20 @@ def test_small_fit_writes_folder_and_preset_and_resumes(tmp_path, capsys, tiny_t
     args = ["fit", str(tiny_targets), f"fit={fit_file()}", f"dir={tmp_path}", f"name={preset_name}", "quiet=true"]
     assert main([*args, "launcher=basic"]) == 0
     folder = tmp_path / preset_name
-    for f in ("fit.json", "params.csv", "comparison.parquet", "posterior.parquet", "scenario.yaml", "targets.png"):
+    for f in ("fit.json", "params.csv", "comparison.parquet", "scenario.yaml", "targets.png", "posterior.png"):
         assert (folder / f).exists(), f
     meta = json.loads((folder / "fit.json").read_text())
     params = pd.read_parquet(folder / "params.parquet")
     est = params.set_index("param").loc["sales.reach_rate"]
     assert est.ci_low <= est.estimate <= est.ci_high and 0.3 <= est.ci_low and est.ci_high <= 0.95
     assert meta["trials"] == 6
+    # posterior samples: 4 walkers x (6 - 2) steps, each with the overrides that put the model there
+    draws = pd.read_parquet(folder / "posterior.parquet")
+    assert len(draws) == 16 and sorted(set(draws["step"])) == [2, 3, 4, 5] and set(draws["walker"]) == {0, 1, 2, 3}
+    assert draws["sales.reach_rate"].mean() == pytest.approx(est.estimate)
+    assert est.ci_low == pytest.approx(np.percentile(draws["sales.reach_rate"], 2.5))
+    assert json.loads(draws["overrides"][0]) == [f"sales.reach_rate={float(draws['sales.reach_rate'][0])!r}"]
+    assert meta["posterior"]["samples"] == 16 and 0 < meta["posterior"]["acceptance"] <= 1
     comp = pd.read_parquet(folder / "comparison.parquet")
     assert {"target", "target_ci_low", "model", "model_ci_high", "agrees"} <= set(comp.columns)
     cfg = load_config([f"scenarios={preset_name}"])

@@ -1,19 +1,20 @@
 """`funnelsim fit TARGETS`: fit the model's uncertain parameters to a client's targets.
 
     funnelsim fit TARGETS [fit=NAME|FILE] [name=NAME] [dir=results/fits] [trials=N] [replications=N] [batch=N]
-                  [param=KEY:LOW:HIGH[:log]] ... [KEY=VALUE] ... [launcher=basic|joblib|ray] [workers=N]
-                  [address=HOST:PORT] [quiet=true]
+                  [walkers=N] [steps=N] [burn=N] [param=KEY:LOW:HIGH[:log]] ... [KEY=VALUE] ...
+                  [launcher=basic|joblib|ray] [workers=N] [address=HOST:PORT] [quiet=true]
 
 TARGETS is a file written by `funnelsim targets`.  fit= names the parameter set and its bounds
 (conf/fit/NAME.yaml, default `default`, or a YAML path); param= adds or replaces one parameter;
 KEY=VALUE sets a config key for every simulation (market size, team, budgets).  Optuna's CMA-ES
 (or TPE) minimises the weighted distance between the model's statistics and the targets, with
-`replications` runs per trial under common random numbers; a Laplace approximation of the
-synthetic likelihood around the optimum gives each parameter's uncertainty.
+`replications` runs per trial under common random numbers; then emcee's ensemble sampler
+(`walkers` walkers started at the best trials, `steps` steps, the first `burn` dropped) samples
+the posterior of a Gaussian synthetic likelihood under the same common random numbers.
 
-Writes <dir>/<name>/ (fit.json, params, comparison, posterior draws, plot, the scenario) and the
-preset scenarios/<name>.yaml, so `funnelsim run scenarios=<name>` runs the fitted scenario and a
-sweep can start from it.  Running the same fit into the same folder again resumes it.
+Writes <dir>/<name>/ (fit.json, params, comparison, posterior samples, plots, the scenario) and
+the preset scenarios/<name>.yaml, so `funnelsim run scenarios=<name>` runs the fitted scenario
+and a sweep can start from it.  Running the same fit into the same folder again resumes it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from sim.config import ConfigError
 from sim.fit import posterior as post_mod
 from sim.fit.evaluate import distance, model_moments, run_variance
 from sim.fit.pool import evaluate_many
-from sim.fit.space import FitSpec, load_fit_spec
+from sim.fit.space import FitSpec, check_sampling, load_fit_spec
 from sim.loading import SCENARIO_DIR, load_config
 from sim.output import atomic_parquet
 from sim.sweep.job import replication_seed
@@ -45,6 +46,9 @@ SETTINGS = (
     "trials",
     "replications",
     "batch",
+    "walkers",
+    "steps",
+    "burn",
     "param",
     "launcher",
     "workers",
@@ -52,7 +56,6 @@ SETTINGS = (
     "quiet",
 )
 LAUNCHERS = ("basic", "joblib", "ray")
-DRAWS = 1000
 CHECK_REPLICATIONS = 5  # replications of the fitted scenario for the comparison table
 
 
@@ -86,14 +89,15 @@ def parse_args(argv: list[str]) -> tuple[Path, FitSpec, dict]:
         raise ConfigError("give the targets file: funnelsim fit TARGETS (made by funnelsim targets EXPORT)")
     spec = load_fit_spec(settings.get("fit", "default"), params)
     spec.base = [*spec.base, *base]
-    for key in ("trials", "replications", "batch"):
+    for key in ("trials", "replications", "batch", "walkers", "steps", "burn"):
         if key in settings:
             try:
                 setattr(spec, key, int(settings[key]))
             except ValueError as err:
                 raise ConfigError(f"{key}={settings[key]!r} is not a whole number") from err
-            if getattr(spec, key) < 1:
-                raise ConfigError(f"{key}={settings[key]} is out of range; allowed >= 1")
+            if getattr(spec, key) < (0 if key == "burn" else 1):
+                raise ConfigError(f"{key}={settings[key]} is out of range; allowed >= {0 if key == 'burn' else 1}")
+    check_sampling(spec)
     launcher = settings.get("launcher", "joblib")
     if launcher not in LAUNCHERS:
         raise ConfigError(f"launcher={launcher!r} is not allowed; choose one of {', '.join(LAUNCHERS)}")
@@ -211,12 +215,13 @@ class Fit:
         return distance(self.targets, reps, self.weights, var)
 
 
-def optimise(fit: Fit) -> tuple[np.ndarray, float, int]:
+def optimise(fit: Fit) -> tuple[np.ndarray, np.ndarray, int]:
     """Optuna search in the unit cube, `batch` trials at a time (run in parallel on the launcher).
 
     The sampler is seeded and every evaluation is kept in evals/, so a fit started again after a
     kill replays its finished trials from there and goes on with exactly the trials an unbroken
-    fit would have run: same seed, same numbers, whatever the launcher or number of workers."""
+    fit would have run: same seed, same numbers, whatever the launcher or number of workers.
+    Returns every trial's point and distance, in the order they ran."""
     import optuna
     from tqdm import tqdm
 
@@ -232,43 +237,62 @@ def optimise(fit: Fit) -> tuple[np.ndarray, float, int]:
     if cached and not fit.run["quiet"]:
         print(f"resuming fit {fit.plan['name']}: replaying {cached} saved evaluations", file=sys.stderr)
     bar = tqdm(total=spec.trials, desc=f"fit {fit.plan['name']}", unit="trial", disable=fit.run["quiet"])
-    done = 0
-    while done < spec.trials:
-        trials = [study.ask() for _ in range(min(spec.batch, spec.trials - done))]
+    points, values = [], []
+    while len(points) < spec.trials:
+        trials = [study.ask() for _ in range(min(spec.batch, spec.trials - len(points)))]
         us = [np.array([t.suggest_float(n, 0.0, 1.0) for n in names]) for t in trials]
-        for t, reps in zip(trials, fit.evaluate(us), strict=True):
-            study.tell(t, fit.distance(reps))
-        done += len(trials)
+        for t, u, reps in zip(trials, us, fit.evaluate(us), strict=True):
+            values.append(fit.distance(reps))
+            points.append(u)
+            study.tell(t, values[-1])
         bar.update(len(trials))
         bar.set_postfix(best=f"{study.best_value:.1f}")
     bar.close()
-    best = study.best_trial
-    return np.array([best.params[n] for n in names]), float(best.value), done
+    return np.array(points), np.array(values), len(points)
 
 
-def posterior(fit: Fit, u_best: np.ndarray) -> tuple[dict, np.ndarray]:
-    """Laplace approximation around the best point, in two rounds (a first step, then one sized to the spread).
+def posterior(fit: Fit, points: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Posterior samples in the unit cube (steps after the burn-in x walkers, flattened step by step)
+    from emcee on a Gaussian synthetic likelihood, and the sampler's diagnostics.
 
-    The distance's variances are those of a synthetic likelihood: how much the statistic of one
-    export varies by chance (the larger of the targets' own error and the model's between-run
-    variance, pooled over the design) plus the error of the model's mean over its replications."""
-    d = len(u_best)
+    The likelihood's variances are how much the statistic of one export varies by chance (the
+    larger of the targets' own error and the model's between-run variance at the walkers' start)
+    plus the error of the model's mean over its replications; every point is simulated with the
+    search's seeds (common random numbers), so the log-likelihood is a fixed function of the point."""
+    from tqdm import tqdm
+
+    spec = fit.spec
     names = list(fit.targets["name"])
+    start = post_mod.initial_walkers(points, values, spec.walkers)
+    var_run = run_variance(fit.evaluate(list(start)), names)
     se2 = fit.targets["se"].to_numpy(dtype=float) ** 2
-    h = np.full(d, 0.05)
-    post = None
-    for _ in range(2):
-        center = post_mod.inner_center(u_best, h)
-        pts = post_mod.design(center, h)
-        reps = fit.evaluate(pts)
-        var_run = run_variance(reps, names)
-        var = np.maximum(se2, var_run) + var_run / fit.spec.replications
-        values = [fit.distance(r, var) for r in reps]
-        g, H = post_mod.quadratic(values, h)
-        post = post_mod.laplace(center, g, H, h)
-        h = np.clip(1.5 * post["sd"], 0.01, 0.1)
-        u_best = post["mean"]
-    return post, post_mod.draws(post, DRAWS, fit.spec.root_seed)
+    var = np.maximum(se2, var_run) + var_run / spec.replications
+
+    def log_prob(us: np.ndarray) -> np.ndarray:
+        inside = post_mod.in_cube(us)
+        out = np.full(len(us), -np.inf)
+        reps = fit.evaluate([u for u in us[inside]])
+        out[inside] = [-0.5 * fit.distance(r, var) for r in reps]
+        return out
+
+    bar = tqdm(total=spec.steps, desc=f"posterior {fit.plan['name']}", unit="step", disable=fit.run["quiet"])
+    chain, logp, accept = post_mod.sample(log_prob, start, spec.steps, spec.root_seed, progress=lambda: bar.update(1))
+    bar.close()
+    kept = chain[spec.burn :]
+    tau = post_mod.autocorr_steps(kept)
+    info = {
+        "sampler": "emcee ensemble (stretch move)",
+        "walkers": spec.walkers,
+        "steps": spec.steps,
+        "burn": spec.burn,
+        "samples": int(kept.shape[0] * kept.shape[1]),
+        "acceptance": round(accept, 3),
+        "autocorr_steps": [round(float(t), 2) for t in tau],
+        "log_prob": logp[spec.burn :].reshape(-1),
+        "step": np.repeat(np.arange(spec.burn, spec.steps), spec.walkers),
+        "walker": np.tile(np.arange(spec.walkers), spec.steps - spec.burn),
+    }
+    return kept.reshape(-1, kept.shape[-1]), info
 
 
 def comparison(fit: Fit, u: np.ndarray) -> pd.DataFrame:
@@ -295,21 +319,23 @@ def comparison(fit: Fit, u: np.ndarray) -> pd.DataFrame:
     return out
 
 
-def params_table(fit: Fit, post: dict, sample: np.ndarray) -> pd.DataFrame:
+def params_table(fit: Fit, sample: np.ndarray, u_best: np.ndarray) -> pd.DataFrame:
+    """Per parameter: posterior mean (the estimate), sd and 95 % interval of the samples, and the search's best."""
+    post = post_mod.summary(sample)
     rows = []
     for i, p in enumerate(fit.spec.params):
         vals = np.array([p.value(x) for x in sample[:, i]])
-        est = p.value(float(post["mean"][i]))
         lo, hi = np.percentile(vals, [2.5, 97.5])
         rows.append(
             {
                 "param": p.name,
                 "keys": ",".join(p.keys),
                 "scale": p.scale,
-                "estimate": est,
+                "estimate": float(vals.mean()),
                 "sd": float(vals.std(ddof=1)),
                 "ci_low": float(lo),
                 "ci_high": float(hi),
+                "best": p.value(float(u_best[i])),
                 "low": p.low,
                 "high": p.high,
                 "log": p.log,
@@ -354,11 +380,12 @@ def preset_text(fit: Fit, u: np.ndarray) -> str:
 
 
 def _same_fit(old: dict, new: dict) -> bool:
-    """Whether a folder's plan is this fit's; the number of trials may grow (the search replays, then goes on)."""
+    """Whether a folder's plan is this fit's; trials and steps may grow, burn may change."""
 
     def core(plan: dict) -> dict:
         plan = json.loads(json.dumps(plan))
-        plan["spec"].pop("trials", None)
+        for key in ("trials", "steps", "burn"):  # more search or sampling replays, then goes on
+            plan["spec"].pop(key, None)
         return plan
 
     return core(old) == core(new)
@@ -397,28 +424,36 @@ def main(argv: list[str]) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     _atomic_text(plan_file, json.dumps(the_plan, indent=2))
     fit = Fit(folder, the_plan, spec, run)
-    u_best, best_value, n_trials = optimise(fit)
+    points, values, n_trials = optimise(fit)
+    best_value = float(values.min())
+    u_best = points[int(np.argmin(values))]
     if not run["quiet"]:
-        print(f"best distance {best_value:.2f} after {n_trials} trials; estimating uncertainty", file=sys.stderr)
-    post, sample = posterior(fit, u_best)
+        print(f"best distance {best_value:.2f} after {n_trials} trials; sampling the posterior", file=sys.stderr)
+    sample, mcmc = posterior(fit, points, values)
     names = [p.name for p in spec.params]
-    params = params_table(fit, post, sample)
-    comp = comparison(fit, post["mean"])
+    params = params_table(fit, sample, u_best)
+    post = post_mod.summary(sample)
+    u_est = np.array([p.unit(v) for p, v in zip(spec.params, params["estimate"], strict=True)])
+    comp = comparison(fit, u_est)
     warns = post_mod.warnings_for(names, post)
-    draws = pd.DataFrame({"draw": np.arange(len(sample))})
+    # posterior samples in a seeded random order, so a sweep's first draws spread over the whole chain
+    order = np.random.default_rng(spec.root_seed).permutation(len(sample))
+    draws = pd.DataFrame({"draw": np.arange(len(sample)), "step": mcmc["step"][order], "walker": mcmc["walker"][order]})
     for i, p in enumerate(spec.params):
-        draws[p.name] = [p.value(x) for x in sample[:, i]]
+        draws[p.name] = [p.value(x) for x in sample[order, i]]
+    draws["log_prob"] = mcmc["log_prob"][order]
     # per draw, the config overrides that put the model there (sweeps draw from these)
-    draws["overrides"] = [json.dumps(spec.overrides(x, the_plan["base_values"])) for x in sample]
+    draws["overrides"] = [json.dumps(spec.overrides(x, the_plan["base_values"])) for x in sample[order]]
     for name, df in (("params", params), ("comparison", comp), ("posterior", draws)):
         atomic_parquet(df, folder / f"{name}.parquet")
         df.to_csv(folder / f"{name}.csv", index=False)
-    text = preset_text(fit, post["mean"])
+    text = preset_text(fit, u_est)
     _atomic_text(folder / "scenario.yaml", text)
     _atomic_text(preset, text)
-    from sim.fit.plot import plot_comparison
+    from sim.fit.plot import plot_comparison, plot_posterior
 
     plot_comparison(comp, folder / "targets.png")
+    plot_posterior(draws[names], params, folder / "posterior.png")
     from sim import __version__
 
     meta = {
@@ -433,6 +468,7 @@ def main(argv: list[str]) -> int:
         "estimate": {r.param: r.estimate for r in params.itertuples()},
         "interval_95": {r.param: [r.ci_low, r.ci_high] for r in params.itertuples()},
         "correlation": pd.DataFrame(post["corr"], index=names, columns=names).round(3).to_dict(),
+        "posterior": {k: v for k, v in mcmc.items() if k not in ("log_prob", "step", "walker")},
         "warnings": warns,
         "targets_agreeing": int(comp["agrees"].sum()),
         "targets_total": len(comp),
@@ -445,9 +481,13 @@ def main(argv: list[str]) -> int:
     }
     _atomic_text(folder / "fit.json", json.dumps(meta, indent=2, default=float) + "\n")
     print(f"fit {run['name']}: {n_trials} trials, best distance {best_value:.2f}")
-    print(f"  {'parameter':<28} {'estimate':>12} {'95 % interval':>28}")
+    print(
+        f"posterior: {mcmc['samples']} samples from {spec.walkers} walkers x {spec.steps - spec.burn} steps "
+        f"(acceptance {mcmc['acceptance']:.2f}, autocorrelation up to {max(mcmc['autocorr_steps']):.1f} steps)"
+    )
+    print(f"  {'parameter':<28} {'posterior mean':>14} {'95 % interval':>26}")
     for r in params.itertuples():
-        print(f"  {r.param:<28} {r.estimate:>12.4g}   [{r.ci_low:>11.4g}, {r.ci_high:>11.4g}]")
+        print(f"  {r.param:<28} {r.estimate:>14.4g}   [{r.ci_low:>10.4g}, {r.ci_high:>10.4g}]")
     print(f"targets within sampling error: {int(comp['agrees'].sum())} of {len(comp)}")
     for w in warns:
         print(f"warning: {w}")

@@ -1,94 +1,76 @@
-"""The approximate posterior of the fitted parameters: a Laplace approximation of the synthetic likelihood.
+"""The approximate posterior of the fitted parameters: MCMC on a Gaussian synthetic likelihood.
 
-Around the best point the weighted distance D(u) (in units of the targets' standard errors)
-is -2 log of a Gaussian synthetic likelihood (Wood, Nature 2010).  A central-difference
-design gives its gradient and Hessian H; the posterior in the unit cube is then normal with
-covariance 2 H^-1, truncated to the bounds (flat prior).  Flat directions (an eigenvalue
-near zero) and strongly correlated pairs are reported: the data do not pin those down.
+The synthetic likelihood (Wood, Nature 2010) treats the targets as normal around the model's
+mean statistics, with variances from the model's own run-to-run spread.  emcee's affine-invariant
+ensemble sampler (Goodman & Weare 2010; Foreman-Mackey et al. 2013) walks the unit cube under a
+flat prior.  Its walkers start at the search's best trials, so they begin near the posterior
+mode.  A direction the samples leave almost as wide as the prior, or a strongly correlated pair,
+is reported: the data do not pin those down.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-PRIOR_VAR = 1.0 / 12.0  # variance of the uniform prior on [0, 1]
-FLAT_SD = 0.2  # a unit-cube posterior sd above this: the data barely narrow the prior
+FLAT_SD = 0.2  # a unit-cube posterior sd above this (the prior's is 0.29): the data barely narrow the prior
 CORRELATED = 0.9
 
 
-def design(center: np.ndarray, h: np.ndarray) -> list[np.ndarray]:
-    """Centre, +-h along each axis, and (+h,+h), (-h,-h) along each pair: enough for a full quadratic."""
-    d = len(center)
-    pts = [center.copy()]
-    for i in range(d):
-        for s in (1, -1):
-            p = center.copy()
-            p[i] += s * h[i]
-            pts.append(p)
-    for i in range(d):
-        for j in range(i + 1, d):
-            for s in (1, -1):
-                p = center.copy()
-                p[i] += s * h[i]
-                p[j] += s * h[j]
-                pts.append(p)
-    return pts
+def initial_walkers(points: np.ndarray, values: np.ndarray, walkers: int) -> np.ndarray:
+    """The `walkers` best distinct points of the search (lowest distance first)."""
+    order = np.argsort(values, kind="stable")
+    out: list[np.ndarray] = []
+    for i in order:
+        if not any(np.allclose(points[i], p) for p in out):
+            out.append(points[i])
+        if len(out) == walkers:
+            break
+    return np.array(out)
 
 
-def inner_center(u: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """The design's centre: the best point, moved inside so every design point is within the bounds."""
-    return np.clip(u, 2 * h, 1 - 2 * h)
+def sample(
+    log_prob: Callable[[np.ndarray], np.ndarray], start: np.ndarray, steps: int, seed: int, progress=None
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Run emcee from `start` (walkers x d) for `steps` steps; the chain (steps x walkers x d), its
+    log-probabilities (steps x walkers) and the mean acceptance fraction.
+
+    `log_prob` takes an (n, d) array of points and returns n values, so each half-ensemble's
+    proposals are simulated together, in parallel on the launcher."""
+    import emcee
+
+    walkers, d = start.shape
+    sampler = emcee.EnsembleSampler(walkers, d, log_prob, vectorize=True)
+    state = emcee.State(start, random_state=np.random.RandomState(seed).get_state())
+    for _ in sampler.sample(state, iterations=steps):
+        if progress is not None:
+            progress()
+    return sampler.get_chain(), sampler.get_log_prob(), float(np.mean(sampler.acceptance_fraction))
 
 
-def quadratic(f: list[float], h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Gradient and Hessian from the values of D on `design(center, h)` (same order)."""
-    d = len(h)
-    f0 = f[0]
-    ax = np.array(f[1 : 1 + 2 * d]).reshape(d, 2)  # (+, -) per axis
-    g = (ax[:, 0] - ax[:, 1]) / (2 * h)
-    H = np.diag((ax[:, 0] - 2 * f0 + ax[:, 1]) / h**2)
-    k = 1 + 2 * d
-    for i in range(d):
-        for j in range(i + 1, d):
-            fpp, fmm = f[k], f[k + 1]
-            k += 2
-            H[i, j] = H[j, i] = (fpp + fmm - ax[i, 0] - ax[i, 1] - ax[j, 0] - ax[j, 1] + 2 * f0) / (2 * h[i] * h[j])
-    return g, H
+def in_cube(u: np.ndarray) -> np.ndarray:
+    """Whether each row of u lies in the unit cube: the flat prior's support."""
+    return np.all((u >= 0.0) & (u <= 1.0), axis=1)
 
 
-def laplace(center: np.ndarray, g: np.ndarray, H: np.ndarray, h: np.ndarray) -> dict:
-    """Posterior mean and covariance in the unit cube, and which directions the data leave flat."""
-    lam, V = np.linalg.eigh((H + H.T) / 2)
-    # covariance 2 H^-1; a direction with too little curvature keeps the prior's spread
-    cov_eig = np.where(lam > 2 / PRIOR_VAR, 2 / np.maximum(lam, 1e-300), PRIOR_VAR)
-    cov = (V * cov_eig) @ V.T
-    step = -(V * np.where(lam > 2 / PRIOR_VAR, 1 / np.maximum(lam, 1e-300), 0.0)) @ V.T @ g
-    step = np.clip(step, -2 * h, 2 * h)  # a Newton step stays inside the design's reach
-    mean = np.clip(center + step, 0.0, 1.0)
+def autocorr_steps(chain: np.ndarray) -> np.ndarray:
+    """Integrated autocorrelation time per parameter, in steps (emcee's estimate; rough on short chains)."""
+    import emcee
+
+    return np.asarray(emcee.autocorr.integrated_time(chain, quiet=True, tol=0))
+
+
+def summary(u: np.ndarray) -> dict:
+    """Mean, covariance and correlation of unit-cube samples, and the directions they leave flat."""
+    mean = u.mean(axis=0)
+    cov = np.atleast_2d(np.cov(u, rowvar=False))
     sd = np.sqrt(np.diag(cov))
-    corr = cov / np.outer(sd, sd)
-    return {
-        "mean": mean,
-        "cov": cov,
-        "sd": sd,
-        "corr": corr,
-        "eigenvalues": lam,
-        "eigenvectors": V,
-        "flat": [V[:, k] for k in range(len(lam)) if cov_eig[k] >= PRIOR_VAR * 0.99 or np.sqrt(cov_eig[k]) > FLAT_SD],
-    }
-
-
-def draws(post: dict, n: int, seed: int) -> np.ndarray:
-    """n draws in the unit cube from the normal approximation truncated to [0, 1] (rejection, then clipping)."""
-    gen = np.random.default_rng(seed)
-    out = np.empty((0, len(post["mean"])))
-    for _ in range(50):
-        x = gen.multivariate_normal(post["mean"], post["cov"], size=4 * n)
-        out = np.vstack([out, x[np.all((x >= 0) & (x <= 1), axis=1)]])
-        if len(out) >= n:
-            return out[:n]
-    x = gen.multivariate_normal(post["mean"], post["cov"], size=n - len(out))
-    return np.vstack([out, np.clip(x, 0, 1)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.nan_to_num(cov / np.outer(sd, sd))
+    lam, V = np.linalg.eigh(cov)
+    flat = [V[:, k] for k in range(len(lam)) if np.sqrt(max(lam[k], 0.0)) > FLAT_SD]
+    return {"mean": mean, "cov": cov, "sd": sd, "corr": corr, "flat": flat}
 
 
 def warnings_for(names: list[str], post: dict) -> list[str]:

@@ -12,7 +12,20 @@ from sim.config import ConfigError
 from sim.loading import CONF_DIR
 
 FIT_DIR = CONF_DIR / "fit"
-SETTINGS = ("params", "base", "warmup_days", "sampler", "trials", "batch", "replications", "root_seed", "weights")
+SETTINGS = (
+    "params",
+    "base",
+    "warmup_days",
+    "sampler",
+    "trials",
+    "batch",
+    "replications",
+    "root_seed",
+    "weights",
+    "walkers",
+    "steps",
+    "burn",
+)
 SAMPLERS = ("cmaes", "tpe")
 # The groups of targets (sim/fit/targets.py) that `weights` can weigh.
 GROUPS = ("volume", "conversion", "response", "response_quantile", "sql_by_response", "outcome", "cycle", "deal")
@@ -80,6 +93,9 @@ class FitSpec:
     replications: int = 3
     root_seed: int = 2026
     weights: dict | None = None
+    walkers: int = 16
+    steps: int = 30
+    burn: int = 10
 
     def overrides(self, u: np.ndarray, base_values: dict) -> list[str]:
         """Hydra overrides that put the model at unit-cube point u."""
@@ -102,6 +118,9 @@ class FitSpec:
             "replications": self.replications,
             "root_seed": self.root_seed,
             "weights": self.weights or {},
+            "walkers": self.walkers,
+            "steps": self.steps,
+            "burn": self.burn,
         }
 
 
@@ -139,13 +158,28 @@ def load_fit_spec(name_or_path: str, extra_params: list[dict] = ()) -> FitSpec:
         replications=int(raw.get("replications", 3)),
         root_seed=int(raw.get("root_seed", 2026)),
         weights=dict(raw.get("weights") or {}),
+        walkers=int(raw.get("walkers", 16)),
+        steps=int(raw.get("steps", 30)),
+        burn=int(raw.get("burn", 10)),
     )
     for group, w in spec.weights.items():
         if group not in GROUPS:
             raise ConfigError(f"{path.name}: weights.{group} is not a group of targets; groups are {', '.join(GROUPS)}")
         if not isinstance(w, (int, float)) or w < 0:
             raise ConfigError(f"{path.name}: weights.{group}={w!r}; give a number >= 0")
-    for key, lo in (("trials", 1), ("batch", 1), ("replications", 1), ("warmup_days", 0)):
+    for key, lo in (("trials", 1), ("batch", 1), ("replications", 1), ("warmup_days", 0), ("steps", 1), ("burn", 0)):
         if getattr(spec, key) < lo:
             raise ConfigError(f"{key}={getattr(spec, key)} is out of range; allowed >= {lo}")
+    check_sampling(spec)
     return spec
+
+
+def check_sampling(spec: FitSpec) -> None:
+    """The posterior sampler's settings against the parameters and the search (command-line changes included)."""
+    d = len(spec.params)
+    if spec.walkers < 2 * d:
+        raise ConfigError(f"walkers={spec.walkers} is too few for {d} parameters; allowed >= {2 * d} (twice as many)")
+    if spec.walkers > spec.trials:
+        raise ConfigError(f"walkers={spec.walkers} start at the best trials; allowed <= trials={spec.trials}")
+    if spec.burn >= spec.steps:
+        raise ConfigError(f"burn={spec.burn} leaves no samples; allowed < steps={spec.steps}")
