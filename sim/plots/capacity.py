@@ -36,6 +36,22 @@ def smallest_team(wide: pd.DataFrame, goal: float = SLA_GOAL) -> pd.Series | Non
     return ok.sort_values(["reps", "revenue"], ascending=[True, False]).iloc[0]
 
 
+def capacity_takeaway(table: pd.DataFrame) -> str:
+    """The answer in one line: the fewest heads that touch the goal share of leads within the SLA target."""
+    wide = wide_means(table)
+    if "sla_met_share" not in wide:
+        return ""
+    levers = [k for k in levers_of(table) if wide[k].nunique() > 1]
+    target = float(wide["sla_minutes"].iloc[0]) if "sla_minutes" in wide else np.nan
+    best = smallest_team(wide)
+    if best is None:
+        return f"No team size tried touches {SLA_GOAL:.0%} of leads within {fmt_duration(target)}"
+    return (
+        f"{int(round(best['reps']))} heads are the fewest that touch {SLA_GOAL:.0%} of leads within "
+        f"{fmt_duration(target)} ({scenario_name(best, levers)})"
+    )
+
+
 @_styled
 def plot_capacity(data, *, metric=tuple(p[0] for p in PANELS), ax=None, **style):
     """SLA yardstick, revenue, utilisation and backlog against headcount (reps + SDRs), one line per setting
@@ -94,14 +110,7 @@ def plot_capacity(data, *, metric=tuple(p[0] for p in PANELS), ax=None, **style)
         ncol=min(4, len(labels)),
         title=", ".join(lever_name(k) for k in others) or None,
     )
-    best = smallest_team(wide) if "sla_met_share" in wide else None
-    if best is not None:
-        title = (
-            f"{int(round(best['reps']))} heads are the fewest that touch {SLA_GOAL:.0%} of leads within "
-            f"{fmt_duration(target)} ({scenario_name(best, levers)})"
-        )
-    else:
-        title = f"No team size tried touches {SLA_GOAL:.0%} of leads within {fmt_duration(target)}"
+    title = capacity_takeaway(table)
     clock = ""
     runs = getattr(data, "runs", None)
     if runs is not None and "sla_clock" in runs and runs["sla_clock"].nunique() == 1:

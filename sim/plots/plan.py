@@ -95,6 +95,16 @@ def _forest_takeaway(results, currency: str) -> str:
     )
 
 
+def _funnel_takeaway(results, currency: str) -> str:
+    from sim.takeaways import executive_summary, money
+
+    ex = executive_summary(results, currency)
+    if ex.best is None:
+        return ""
+    b = ex.best
+    return f"Today beside {b['name']}: {money(b['revenue_diff_mean'], currency)} revenue {ex.period}"
+
+
 def _range_takeaway(results, metric: str, currency: str) -> str:
     """'Label: today X; from lowest (scenario) to highest (scenario)', from the scenario means."""
     from sim.plots.labels import fmt_value, metric_info, scenario_name
@@ -129,7 +139,7 @@ def figure_plan(results, *, metrics: list[str] | None = None, currency: str = ""
     sweep: the moves against today first (forest, today beside the best move, when gains arrive, revenue
     against cost or headcount), then what-if curves, heatmaps, rep time and response time."""
     from sim import plots
-    from sim.plots.capacity import is_capacity_sweep, plot_capacity
+    from sim.plots.capacity import capacity_takeaway, is_capacity_sweep, plot_capacity
     from sim.plots.daily import plot_monthly
     from sim.plots.funnel import plot_funnel_compare
     from sim.results_io import scenario_table
@@ -198,6 +208,7 @@ def figure_plan(results, *, metrics: list[str] | None = None, currency: str = ""
                 "Today beside the move with most revenue: marketing leads reaching each stage (leads; under each "
                 "stage its share of the stage before) and deals opened, closed and won (deals).",
                 lambda: plot_funnel_compare(results, **style),
+                lambda: _funnel_takeaway(results, currency),
             )
         )
     if several and any(c.startswith("revenue_by_month.") for c in results.runs.columns):
@@ -215,6 +226,7 @@ def figure_plan(results, *, metrics: list[str] | None = None, currency: str = ""
                 "capacity",
                 "Capacity: the SLA yardstick, revenue, rep utilisation and backlog against headcount.",
                 lambda: plot_capacity(results, **style),
+                lambda: capacity_takeaway(table),
             )
         )
     if {"revenue", "economics.total_cost"} <= present and _varies(table, "economics.total_cost"):
