@@ -161,7 +161,8 @@ def plot_frontier(data, *, metric="revenue", x="rep_hours", ax=None, **style):
         )
     pad = (np.nanmax(xh) - np.nanmin(xl)) * 0.06 or max(abs(np.nanmax(xm)) * 0.05, 1)
     ax.set_xlim(np.nanmin(xl) - pad, np.nanmax(xh) + pad)
-    note = _replications(table) + "; on the frontier: no other scenario earns more with fewer hours; bars: 95 % CI"
+    less = "at a lower cost" if xkind == "currency" else "with fewer hours"
+    note = _replications(table) + f"; on the frontier: no other scenario earns more {less}; bars: 95 % CI"
     if np.nanmax(xm) - np.nanmin(xm) <= 1e-9 * max(abs(np.nanmax(xm)), 1):
         note += f"; {xlabel.lower()} are the same in every scenario"
     elif x in MEANINGS:
