@@ -212,6 +212,7 @@ def test_plot_and_report_read_what_funnelsim_sweep_writes(tmp_path):
     assert sweep_main(args) == 0
     folder = tmp_path / "tiny"
     drawn = sorted(p.stem for p in (folder / "plots").glob("*.png"))  # the sweep ends with its plots
+    assert "Executive summary" in (folder / "report.html").read_text()  # ... and its report
     assert drawn == sorted(f.name for f in figure_plan(load_results(folder)))
     assert main_report([str(folder)]) == 0
     assert len(images((folder / "report.html").read_text())) == len(figure_plan(load_results(folder)))
