@@ -363,3 +363,23 @@ def test_report_sections_are_a_list_new_pages_plug_into(sweep_dir, monkeypatch):
     report.add_section(lambda ctx: [report.Section("scorecard", "Joint scorecard", "<p>scored</p>")])
     text = report.build_report(load_results(sweep_dir))
     assert text.index("Joint scorecard") < text.index("Appendix: provenance")
+
+
+def test_summary_economics_capacity_and_monthly_revenue_add_up(run_dir):
+    s = load_results(run_dir).summary
+    eco, cost = s["economics"], s["cost"]["marketing"] + s["cost"]["sales"]
+    opps = sum(s["opportunities_by_source"].values())
+    assert eco["total_cost"] == pytest.approx(cost)
+    assert eco["return_on_cost"] == pytest.approx(s["revenue"] / cost)
+    assert eco["cost_per_mql"] == pytest.approx(s["cost"]["marketing"] / s["waterfall"]["mql"])
+    assert eco["cost_per_sql"] == pytest.approx(cost / s["waterfall"]["sql"])
+    assert eco["cost_per_opportunity"] == pytest.approx(cost / opps)
+    assert eco["revenue_per_rep"] == pytest.approx(s["revenue"] / s["reps"])
+    deal = s["revenue"] / s["deals_won"]
+    assert eco["pipeline_velocity_per_day"] == pytest.approx(opps * s["win_rate"] * deal / s["cycle_days_mean"])
+    assert sum(s["revenue_by_month"].values()) == pytest.approx(s["revenue"])
+    assert len(s["revenue_by_month"]) == -(-s["days"] // 30)
+    assert s["capacity"]["utilisation"] == pytest.approx(1 - s["rep_time_share"]["idle"])
+    f = s["lead_funnel"]
+    assert f["inquiry"] >= f["mql"] >= f["sal"] >= f["sql"] >= f["opportunity"] >= f["won"]
+    assert f["won"] <= s["deal_outcomes"]["won"] * 12  # contacts of won deals: at most a buying group per deal
