@@ -311,10 +311,11 @@ def test_every_number_of_the_executive_summary_equals_the_sweep_tables(sweep_dir
 def test_the_economics_table_shows_the_summary_economics(sweep_dir):
     import html
 
-    from sim.report import ECONOMICS, build_context, economics_section
+    from sim.report import ECONOMICS, ReportContext, economics_section
+    from sim.takeaways import executive_summary
 
     res = load_results(sweep_dir)
-    ctx = build_context(res, "$")
+    ctx = ReportContext(res, "$", 90.0, "over 90 days", summary=executive_summary(res, "$"))
     (section,) = economics_section(ctx)
     text = html.unescape(section.html)
     rows = re.findall(r"<tr>(.*?)</tr>", text)[1:]
@@ -327,6 +328,7 @@ def test_the_economics_table_shows_the_summary_economics(sweep_dir):
             assert cells[col] == (f"{v:.2f}×" if kind == "ratio" else plots.fmt_value(v, kind, currency="$")), metric
 
 
+@pytest.mark.slow
 def test_report_decks_hold_one_page_per_exhibit_under_its_takeaway_title(sweep_dir):
     from pptx import Presentation
 
@@ -360,6 +362,7 @@ def test_report_sections_are_a_list_new_pages_plug_into(sweep_dir, monkeypatch):
     from sim import report
 
     monkeypatch.setattr(report, "SECTIONS", list(report.SECTIONS))
+    monkeypatch.setattr(report, "figure_plan", lambda *a, **k: [])  # the sections, not the exhibits
     report.add_section(lambda ctx: [report.Section("scorecard", "Joint scorecard", "<p>scored</p>")])
     text = report.build_report(load_results(sweep_dir))
     assert text.index("Joint scorecard") < text.index("Appendix: provenance")
