@@ -12,8 +12,8 @@ import pandas as pd
 
 PANELS = (
     ("revenue", "Revenue (millions)", 1e-6),
-    ("cost_per_opportunity", "Cost per opportunity (thousands)", 1e-3),
-    ("return_on_spend", "Revenue per unit of spend", 1.0),
+    ("economics.cost_per_opportunity", "Cost per opportunity (thousands)", 1e-3),
+    ("economics.return_on_cost", "Revenue per unit of spend", 1.0),
 )
 
 

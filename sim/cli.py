@@ -15,10 +15,10 @@ USAGE = """funnelsim COMMAND [ARGS]
 
 commands:
   run [overrides...]      simulate one scenario; writes results/runs/<timestamp>/
-  sweep [overrides...]    run a scenario sweep (Hydra multirun); writes results/sweeps/<name>/ and its plots
+  sweep [overrides...]    run a scenario sweep (Hydra multirun); writes results/sweeps/<name>/, its plots and report
   benchmark policies=A,B  policies x the benchmark suite's market cases; writes a leaderboard (results/benchmarks/)
   plot DIR                write the what-if plots of a run or sweep folder into DIR/plots/ (PNG and SVG)
-  report DIR              write one self-contained HTML report of a run or sweep folder (DIR/report.html)
+  report DIR              a client report of a run or sweep folder: DIR/report.html (--format pdf|pptx: decks)
   targets EXPORT          a CRM export's funnel statistics with sampling errors (the fit's targets)
   fit TARGETS             fit the model's uncertain parameters to a targets file; writes a fit folder and a preset
   scenarios [--run]       list the named scenario presets (--run: run each and print outcomes)

@@ -131,6 +131,9 @@ class MarketConfig:
     two_decision_makers_share: float = num(0.4, **PROB, doc="share of buying groups with two decision makers")
     fit_a: float = num(2.0, lo=0, lo_open=True, hi=1000, doc="Beta(a, b) shape of ICP fit")
     fit_b: float = num(2.5, lo=0, lo_open=True, hi=1000, doc="Beta(a, b) shape of ICP fit")
+    currency: str = field(
+        default="$", metadata={"doc": "symbol of the currency money is counted in (plots, reports)", "symbol": True}
+    )
 
 
 @dataclass
@@ -497,6 +500,10 @@ def check_value(path: str, value: Any, meta: dict, typ: Any) -> Any:
         return value
     if meta.get("name"):
         check_name(path, value, empty_ok=True)
+        return value
+    if meta.get("symbol"):
+        if not isinstance(value, str) or not 1 <= len(value) <= 4 or not value.isprintable() or value != value.strip():
+            raise ConfigError(f"{path}={value!r} is not allowed; give a currency symbol of 1 to 4 printable characters")
         return value
     if meta.get("path"):
         if not isinstance(value, str) or not value.strip() or "\x00" in value or len(value) > 4096:

@@ -1,5 +1,10 @@
-"""One self-contained HTML report of a run or sweep: figures embedded as base64 PNG, tables,
-the scenario definitions, funnelsim version and seeds.  It opens offline and can be emailed."""
+"""One self-contained HTML report of a run or sweep, written for a client: the executive summary first
+(moves against today in money, with paired 95 % intervals and three takeaway lines), then economics,
+the evidence (exhibits with takeaway titles) and the tables; seeds, paths, versions and job timings go
+to an appendix.  Figures are embedded as base64 PNG, so it opens offline and can be emailed.
+
+The report is a list of section builders (`SECTIONS`): each takes the `ReportContext` and returns
+sections; `add_section` plugs another page in (an explore section, a scorecard) before the appendix."""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ import html
 import io
 import json
 import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -15,10 +22,21 @@ import numpy as np
 import pandas as pd
 
 from sim import stages as stage_codes
-from sim.plot_cli import figure_plan
-from sim.plots import ACTIVITY_NAMES, STAGE_NAMES, fmt_value, lever_label, lever_value, metric_info, scenario_name
+from sim.plots.labels import (
+    ACTIVITY_NAMES,
+    STAGE_NAMES,
+    fmt_value,
+    footer_text,
+    lever_label,
+    lever_value,
+    metric_info,
+    period_text,
+    scenario_name,
+)
+from sim.plots.plan import Figure, figure_plan, render
 from sim.results_io import RunResults, SweepResults, levers_of, wide_means
 from sim.scorecard import scorecard_sections
+from sim.takeaways import ExecutiveSummary, executive_summary, interval, money, sweep_days
 
 # Metrics in the sweep tables of the report, in this order (those present are shown).
 TABLE_METRICS = (
@@ -34,16 +52,11 @@ TABLE_METRICS = (
     "selling_time_share",
     "rep_time_share.prospecting",
     "rep_time_share.idle",
+    "economics.return_on_cost",
+    "economics.cost_per_sql",
+    "economics.revenue_per_rep",
 )
 DIFF_METRICS = ("revenue", "win_rate", "touched_within.1h", "response_minutes.p50", "selling_time_share")
-# Highlights: metric and whether higher is better.
-HIGHLIGHTS = (
-    ("revenue", True),
-    ("touched_within.1h", True),
-    ("response_minutes.p50", False),
-    ("selling_time_share", True),
-)
-
 CSS = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222; margin: 0 auto;
        max-width: 1100px; padding: 24px 32px 64px; line-height: 1.45; }
@@ -53,13 +66,16 @@ h1 { font-size: 1.7em; margin-bottom: 0.1em; } h2 { border-bottom: 2px solid #00
 table { border-collapse: collapse; margin: 0.8em 0 1.4em; font-size: 0.88em; }
 th, td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: right; vertical-align: top; }
 th { background: #f3f5f8; text-align: center; } td.l, th.l { text-align: left; }
+td { white-space: nowrap; } td.l { white-space: normal; }
 tr.base td { background: #fff4e5; font-weight: 600; }
 figure { margin: 1.2em 0 2em; page-break-inside: avoid; } figure img { max-width: 100%; height: auto; }
 figcaption { color: #444; font-size: 0.92em; margin-top: 0.3em; }
 .kv td { text-align: left; } .kv td:first-child { color: #555; padding-right: 24px; }
 pre { background: #f6f8fa; padding: 10px; overflow-x: auto; font-size: 0.85em; }
 .up { color: #0072B2; } .down { color: #D55E00; } .note { color: #555; font-size: 0.9em; }
-nav ol { columns: 2; } @media print { body { max-width: none; } h2 { page-break-before: auto; } }
+nav ol { columns: 2; } .lead { font-size: 1.08em; } ol.takeaways li { margin: 0.35em 0; font-size: 1.05em; }
+figure h3 { margin: 0 0 0.4em; font-size: 1.08em; }
+@media print { body { max-width: none; } h2 { page-break-before: auto; } }
 """
 
 
@@ -67,12 +83,19 @@ def _esc(x) -> str:
     return html.escape(str(x))
 
 
-def _png(fig, dpi: int = 144) -> str:
-    """A figure as a base64 PNG <img>, shown at its natural size on any screen."""
+def png_bytes(fig, dpi: int = 144) -> bytes:
+    """A figure as PNG bytes, cropped to what is drawn (the footer under the axes included)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    width = int(round(fig.get_figwidth() * 96))
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.12)
+    return buf.getvalue()
+
+
+def _img(png: bytes, dpi: int = 144) -> str:
+    """A PNG as a base64 <img>, shown at its natural size on any screen."""
+    import struct
+
+    width = int(round(struct.unpack(">I", png[16:20])[0] * 96 / dpi))
+    data = base64.b64encode(png).decode("ascii")
     return f'<img src="data:image/png;base64,{data}" width="{width}" alt="">'
 
 
@@ -170,37 +193,6 @@ def _sweep_tables(res: SweepResults, currency: str) -> list[tuple[str, str, str]
     return out
 
 
-def _highlights(res: SweepResults, currency: str) -> str:
-    """A few sentences a client reads first: the best scenario on each headline metric against the baseline."""
-    scen = res.scenarios
-    wide = wide_means(scen)
-    varying = [k for k in res.levers if wide[k].nunique() > 1]
-    items = []
-    for metric, higher in HIGHLIGHTS:
-        rows = scen[scen["metric"] == metric]
-        if rows.empty or rows["mean"].isna().all():
-            continue
-        best = rows.loc[rows["mean"].idxmax() if higher else rows["mean"].idxmin()]
-        label, kind = metric_info(metric)
-        name = scenario_name(best, varying)
-        text = f"<b>{_esc(label)}</b>: {'highest' if higher else 'lowest'} in <b>{_esc(name)}</b>, "
-        text += _esc(_ci_text(best["mean"], best["ci_low"], best["ci_high"], kind, currency, best["n"]))
-        if bool(best["baseline"]):
-            text += " (the baseline)"
-        elif np.isfinite(best["diff_mean"]):
-            lo, hi = best["diff_ci_low"], best["diff_ci_high"]
-            clear = np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0)
-            diff = fmt_value(best["diff_mean"], kind, currency=currency, signed=True)
-            text += f"; {_esc(diff)} against the baseline" + (
-                "" if clear else " (not clearly different: the CI includes 0)"
-            )
-        items.append(f"<li>{text}</li>")
-    base = wide[wide["baseline"]].iloc[0]
-    head = f"<p>Baseline: <b>{_esc(scenario_name(base, varying))}</b>. "
-    head += "Ranges in brackets are 95 % confidence intervals.</p>"
-    return head + "<ul>" + "".join(items) + "</ul>"
-
-
 def _run_tables(res: RunResults, currency: str) -> list[tuple[str, str, str]]:
     """(id, heading, html) of every run table: headline outcomes, the funnel, rep time and the config."""
     s = res.summary
@@ -267,6 +259,259 @@ def _run_tables(res: RunResults, currency: str) -> list[tuple[str, str, str]]:
     return out
 
 
+@dataclass
+class Section:
+    """One part of the report: an anchor id, a heading and its HTML body."""
+
+    id: str
+    heading: str
+    html: str
+
+
+@dataclass
+class ReportContext:
+    """What every section builder may read: the results, money and period, the exhibits and the summary."""
+
+    res: RunResults | SweepResults
+    currency: str
+    days: float
+    period: str
+    figures: list[tuple[Figure, bytes]] = field(default_factory=list)  # (planned exhibit, PNG)
+    summary: ExecutiveSummary | None = None
+
+    @property
+    def is_sweep(self) -> bool:
+        return isinstance(self.res, SweepResults)
+
+    @property
+    def footer(self) -> str:
+        return footer_text(self.currency, self.days)
+
+
+def default_currency(res) -> str:
+    """The currency symbol a folder's config names (market.currency), else the config default."""
+    if isinstance(res, SweepResults):
+        cur = res.meta.get("currency")
+    else:
+        cur = (res.config.get("market") or {}).get("currency")
+    if cur:
+        return str(cur)
+    from sim.config import MarketConfig
+
+    return MarketConfig().currency
+
+
+def run_days(res) -> float:
+    if isinstance(res, SweepResults):
+        return sweep_days(res)
+    d = res.summary.get("days", (res.config.get("sim") or {}).get("days"))
+    return float(d) if d is not None else float("nan")
+
+
+def build_context(res, currency: str = "") -> ReportContext:
+    """Draw every planned exhibit once and compute the executive summary."""
+    import matplotlib.pyplot as plt
+
+    currency = currency or default_currency(res)
+    days = run_days(res)
+    ctx = ReportContext(res=res, currency=currency, days=days, period=period_text(days))
+    if ctx.is_sweep:
+        ctx.summary = executive_summary(res, currency)
+    for f in figure_plan(res, currency=currency):
+        fig = render(f, footer=ctx.footer)
+        try:
+            ctx.figures.append((f, png_bytes(fig)))
+        finally:
+            plt.close(fig)
+    return ctx
+
+
+# ----------------------------------------------------------------------------- section builders
+
+
+def summary_section(ctx: ReportContext) -> list[Section]:
+    """The executive summary: three takeaway lines, then every move against today ranked by revenue."""
+    if not ctx.is_sweep:
+        return [Section("summary", "Executive summary", _run_summary(ctx))]
+    ex = ctx.summary
+    cur = ctx.currency
+    base_note = (
+        "today's configuration"
+        if ex.baseline_is_today
+        else "the sweep's first scenario (today's configuration is not one of the scenarios)"
+    )
+    head = (
+        f"<p class='lead'>Baseline: <b>{_esc(ex.baseline_name)}</b>, {base_note}: revenue "
+        f"<b>{_esc(money(ex.today_revenue, cur, signed=False))}</b> {_esc(ex.period)}, mean of "
+        f"{ex.replications} replications. Money in {_esc(cur)}; each move is a paired difference from today "
+        "(the same buyers and luck in every scenario) with its 95 % interval.</p>"
+    )
+    lines = "".join(f"<li>{_esc(t)}</li>" for t in ex.takeaways)
+    body = head + f'<ol class="takeaways" id="takeaways">{lines}</ol>'
+    if not ex.moves.empty:
+        m = ex.moves
+        table = pd.DataFrame(
+            {
+                "rank": m["rank"],
+                "move from today": m["move"],
+                f"revenue change {ex.period} ({cur})": [money(v, cur) for v in m["revenue_diff_mean"]],
+                "95 % interval": [interval(r, cur).replace("95 % interval ", "") for _, r in m.iterrows()],
+                "clear?": ["yes" if c else "no (interval includes 0)" for c in m["clear"]],
+                f"revenue ({cur})": [money(v, cur, signed=False) for v in m["revenue"]],
+                "return on cost": [_ratio(v) for v in m["economics.return_on_cost"]],
+                f"cost change ({cur})": [money(v, cur) for v in m["economics.total_cost_diff_mean"]],
+            }
+        )
+        body += f"<h3>Moves against today, ranked by revenue {_esc(ex.period)}</h3>" + _table(table, "moves", left=2)
+    return [Section("summary", "Executive summary", body)]
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.2f}×" if x is not None and np.isfinite(x) else "–"
+
+
+def _run_summary(ctx: ReportContext) -> str:
+    s = ctx.res.summary
+    eco = s.get("economics") or {}
+    cur = ctx.currency
+    return (
+        f"<p class='lead'>One run of <b>{_esc(ctx.res.config.get('scenario', '?'))}</b>: revenue "
+        f"<b>{_esc(money(s['revenue'], cur, signed=False))}</b> {_esc(ctx.period)} from {s.get('deals_won', 0):,} "
+        f"deals won; return on sales and marketing cost {_esc(_ratio(eco.get('return_on_cost', np.nan)))}. "
+        f"Money in {_esc(cur)}.</p>"
+    )
+
+
+# Economics rows: metric, label, kind (money per the period unless noted).
+ECONOMICS = (
+    ("revenue", "Revenue", "currency"),
+    ("economics.total_cost", "Sales + marketing cost", "currency"),
+    ("economics.return_on_cost", "Return on sales + marketing cost (revenue ÷ cost)", "ratio"),
+    ("economics.cost_per_mql", "Marketing cost per MQL", "currency"),
+    ("economics.cost_per_sql", "Cost per SQL", "currency"),
+    ("economics.cost_per_opportunity", "Cost per opportunity", "currency"),
+    ("economics.revenue_per_rep", "Revenue per rep (head)", "currency"),
+    ("economics.pipeline_velocity_per_day", "Pipeline velocity (per day)", "currency"),
+    ("revenue_by_source.marketing", "Revenue from marketing leads", "currency"),
+    ("revenue_by_source.sales", "Revenue from prospecting", "currency"),
+    ("opportunities_by_source.marketing", "Opportunities from marketing leads", "number"),
+    ("opportunities_by_source.sales", "Opportunities from prospecting", "number"),
+)
+
+
+def _eco_fmt(x: float, kind: str, cur: str) -> str:
+    return _ratio(x) if kind == "ratio" else fmt_value(x, kind, currency=cur)
+
+
+def economics_section(ctx: ReportContext) -> list[Section]:
+    """Money per unit of effort: return on cost, costs per stage, revenue per rep, pipeline velocity, sources."""
+    cur = ctx.currency
+    note = (
+        f"<p class='note'>Money in {_esc(cur)}, totals {_esc(ctx.period)}. Cost = reps' loaded cost + marketing "
+        "spend; cost per SQL and per opportunity divide the whole cost, cost per MQL the marketing cost. Pipeline "
+        "velocity = opportunities × win rate × mean deal size ÷ mean cycle days.</p>"
+    )
+    if not ctx.is_sweep:
+        flat = _flat(ctx.res.summary)
+        rows = [(label, _eco_fmt(flat.get(m, np.nan), k, cur)) for m, label, k in ECONOMICS if m in flat]
+        return [Section("economics", "Economics", note + _kv(rows, "economics"))] if rows else []
+    scen = ctx.res.scenarios
+    present = [e for e in ECONOMICS if e[0] in set(scen["metric"])]
+    if len(present) <= 1:
+        return []
+    stats = scen.set_index(["scenario", "metric"])["mean"]
+    ex = ctx.summary
+    picked = _economics_columns(ex)
+    cols = {"": [label for _, label, _ in present]}
+    for title, s in picked:
+        cols[title] = [_eco_fmt(stats.get((s, m), np.nan), kind, cur) for m, _, kind in present]
+    note += (
+        "<p class='note'>Today beside the three moves with most revenue and the one with least; every scenario's "
+        "return on cost, cost per SQL and revenue per rep are in the outcomes table below.</p>"
+    )
+    return [Section("economics", "Economics", note + _table(pd.DataFrame(cols), "economics"))]
+
+
+def _economics_columns(ex: ExecutiveSummary) -> list[tuple[str, str]]:
+    """(column title, scenario) for the economics table: today, the three best moves and the worst."""
+    out = [("today", ex.baseline)]
+    moves = ex.moves.dropna(subset=["revenue_diff_mean"]) if not ex.moves.empty else ex.moves
+    idx = list(range(min(3, len(moves))))
+    if len(moves) > 3:
+        idx.append(len(moves) - 1)
+    for i in idx:
+        r = moves.iloc[i]
+        out.append((f"#{int(r['rank'])} {r['move']}", r["scenario"]))
+    return out
+
+
+def _ranked_scenarios(ctx: ReportContext) -> list[str]:
+    """Today first, then the moves best first (the executive summary's order)."""
+    ex = ctx.summary
+    return [ex.baseline, *(ex.moves["scenario"] if not ex.moves.empty else [])]
+
+
+def _flat(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def evidence_section(ctx: ReportContext) -> list[Section]:
+    """Every exhibit under its takeaway title, with a caption saying what it shows."""
+    parts = []
+    for f, png in ctx.figures:
+        parts.append(
+            f'<figure id="fig-{_esc(f.name)}"><h3>{_esc(f.headline())}</h3>{_img(png)}'
+            f"<figcaption>{_esc(f.caption)}</figcaption></figure>"
+        )
+    return [Section("figures", "Evidence", "".join(parts))]
+
+
+def tables_section(ctx: ReportContext) -> list[Section]:
+    tables = _sweep_tables(ctx.res, ctx.currency) if ctx.is_sweep else _run_tables(ctx.res, ctx.currency)
+    note = f"<p class='note'>Money in {_esc(ctx.currency)}; totals {_esc(ctx.period)}.</p>"
+    return [Section(i, h, note + body) for i, h, body in tables]
+
+
+def validation_section(ctx: ReportContext) -> list[Section]:
+    return [Section(i, h, body) for i, h, body in _validation_table(ctx.res)]
+
+
+def scorecard_section(ctx: ReportContext) -> list[Section]:
+    """The joint scorecard of a run folder (sim/scorecard.py)."""
+    return [Section(i, h, body) for i, h, body in scorecard_sections(ctx.res)]
+
+
+def appendix_section(ctx: ReportContext) -> list[Section]:
+    """Where the numbers come from: folder, seeds, versions, job timings and the definitions."""
+    _, pairs = _header(ctx.res, ctx.currency)
+    return [Section("appendix", "Appendix: provenance and definitions", _kv(pairs, "about") + _definitions(ctx.res))]
+
+
+SECTIONS: list[Callable[[ReportContext], list[Section]]] = [
+    summary_section,
+    economics_section,
+    evidence_section,
+    tables_section,
+    validation_section,
+    scorecard_section,
+    appendix_section,
+]
+
+
+def add_section(builder: Callable[[ReportContext], list[Section]], *, before: str = "appendix_section") -> None:
+    """Plug a section builder into the report, by default just before the appendix."""
+    if builder in SECTIONS:
+        return
+    names = [b.__name__ for b in SECTIONS]
+    SECTIONS.insert(names.index(before) if before in names else len(SECTIONS), builder)
+
+
 def _header(res, currency: str) -> tuple[str, list[tuple[str, str]]]:
     from sim import __version__
 
@@ -277,12 +522,13 @@ def _header(res, currency: str) -> tuple[str, list[tuple[str, str]]]:
             ("sweep", res.name),
             ("folder", str(res.path.resolve())),
             ("scenarios", f"{res.scenarios['scenario'].nunique()} × {n_rep} replications (common random numbers)"),
+            ("simulated days per run", f"{sweep_days(res):,.0f}"),
             ("levers", ", ".join(res.levers)),
             ("baseline", scenario_name(wide_means(res.scenarios).query("baseline").iloc[0], res.levers)),
             ("ran", f"{meta.get('started', '?')} to {meta.get('ended', '?')}"),
             ("funnelsim version of the sweep", str(meta.get("funnelsim_version", "?"))),
         ]
-        title = f"funnelsim sweep report: {res.name}"
+        title = f"{res.name}: what moves revenue against today"
     else:
         cfg = res.config
         pairs = [
@@ -294,38 +540,31 @@ def _header(res, currency: str) -> tuple[str, list[tuple[str, str]]]:
             ("reps", str(res.summary.get("reps", "?"))),
             ("engine", str(cfg.get("sim", {}).get("engine", "?"))),
         ]
-        title = f"funnelsim run report: {res.name}"
+        title = f"{res.name}: one run of the funnel"
     pairs += [(k, str(v)) for k, v in res.seeds.items()]
     pairs += [
         ("report made with funnelsim", __version__),
         ("report made", datetime.now().isoformat(timespec="seconds")),
+        ("currency", currency),
     ]
-    if currency:
-        pairs.append(("currency", currency))
     return title, pairs
 
 
-def build_report(res, *, currency: str = "") -> str:
-    """The report's HTML text: header with version and seeds, tables, definitions and every standard figure."""
-    import matplotlib.pyplot as plt
-
+def build_report(res, *, currency: str = "", context: ReportContext | None = None) -> str:
+    """The report's HTML text: every section builder's sections in order, with a contents list."""
     # --- hook (funnelsim explore): an explore folder, given as its path, gets the explore section ---
     if isinstance(res, (str, os.PathLike)):
         from sim.explore.report import explore_page
 
         return explore_page(res, CSS)
 
-    title, pairs = _header(res, currency)
-    tables = _sweep_tables(res, currency) if isinstance(res, SweepResults) else _run_tables(res, currency)
-    tables += _validation_table(res)
-    tables += scorecard_sections(res)  # the joint scorecard page (sim/scorecard.py)
-    figures = []
-    for f in figure_plan(res, currency=currency):
-        fig, _ = f.draw()
-        try:
-            figures.append((f.name, f.caption, _png(fig)))
-        finally:
-            plt.close(fig)
+    ctx = context or build_context(res, currency)
+    title, pairs = _header(res, ctx.currency)
+    sections = [s for builder in SECTIONS for s in builder(ctx)]
+    subtitle = (
+        f"Agent-based simulation of the marketing-to-sales funnel; money in {ctx.currency}, "
+        f"totals {ctx.period} per run. Every figure comes from the folder's result files."
+    )
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -333,23 +572,13 @@ def build_report(res, *, currency: str = "") -> str:
         f'<meta name="generator" content="funnelsim {_esc(dict(pairs).get("report made with funnelsim", ""))}">',
         f"<title>{_esc(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{_esc(title)}</h1>",
-        '<p class="sub">Agent-based simulation of the marketing-to-sales funnel. Figures and tables come from the '
-        "result files of the folder below; nothing was re-simulated.</p>",
-        _kv(pairs, "about"),
+        f'<p class="sub">{_esc(subtitle)}</p>',
         "<nav><h3>Contents</h3><ol>",
-        *(['<li><a href="#highlights">Highlights</a></li>'] if isinstance(res, SweepResults) else []),
-        *(f'<li><a href="#sec-{i}">{_esc(h)}</a></li>' for i, h, _ in tables),
-        '<li><a href="#figures">Figures</a></li>',
-        '<li><a href="#definitions">Definitions</a></li></ol></nav>',
+        *(f'<li><a href="#sec-{s.id}">{_esc(s.heading)}</a></li>' for s in sections),
+        "</ol></nav>",
     ]
-    if isinstance(res, SweepResults):
-        parts += ['<h2 id="highlights">Highlights</h2>', _highlights(res, currency)]
-    for tid, heading, body in tables:
-        parts += [f'<h2 id="sec-{tid}">{_esc(heading)}</h2>', body]
-    parts.append('<h2 id="figures">Figures</h2>')
-    for name, caption, img in figures:
-        parts.append(f'<figure id="fig-{_esc(name)}">{img}<figcaption>{_esc(caption)}</figcaption></figure>')
-    parts += ['<h2 id="definitions">Definitions</h2>', _definitions(res)]
+    for s in sections:
+        parts += [f'<h2 id="sec-{s.id}">{_esc(s.heading)}</h2>', s.html]
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -414,10 +643,10 @@ def _definitions(res) -> str:
     return glossary + "<h3>Resolved configuration (config.yaml)</h3>" + f"<pre>{_esc(res.config_text)}</pre>"
 
 
-def write_report(res, path, *, currency: str = "") -> Path:
+def write_report(res, path, *, currency: str = "", context: ReportContext | None = None) -> Path:
     """Build the report and write it under a temporary name, then rename: no half-written file."""
     path = Path(path)
-    text = build_report(res, currency=currency)
+    text = build_report(res, currency=currency, context=context)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:

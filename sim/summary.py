@@ -150,7 +150,7 @@ def lead_load(S: State, P: Params) -> dict:
 
 
 def summarize(S: State, P: Params, days: int) -> dict:
-    """The run's summary.json: revenue, funnel, response times, SLA, rep time and cost."""
+    """The run's summary.json: revenue, funnel, response times, SLA, rep time, cost, economics and capacity."""
     deals = S.deals[: S.n_deals[0]]
     outcome = deals[:, DEALS.index("outcome")]
     closed = len(deals)
@@ -168,7 +168,7 @@ def summarize(S: State, P: Params, days: int) -> dict:
     sales_cost = float(P.rep_cost * P.reps * days)
     revenue = float(S.totals[T["revenue"]])
     share = {name: float(ledger[k] / total_time) if total_time else 0.0 for k, name in enumerate(st.ACTIVITY_NAMES)}
-    return {
+    out = {
         "revenue": revenue,
         "deals_won": won,
         "deals_lost": int(S.totals[T["lost"]]),
@@ -205,16 +205,6 @@ def summarize(S: State, P: Params, days: int) -> dict:
             "sales": int(daily[:, DAILY.index("opportunities_sales")].sum()),
         },
         "cost": {"marketing": marketing_cost, "sales": sales_cost},
-        # Spend per opportunity opened and revenue per unit of spend (the budget lever's yardsticks).
-        "cost_per_opportunity": (marketing_cost + sales_cost)
-        / max(
-            1,
-            int(
-                daily[:, DAILY.index("opportunities_marketing")].sum()
-                + daily[:, DAILY.index("opportunities_sales")].sum()
-            ),
-        ),
-        "return_on_spend": revenue / (marketing_cost + sales_cost) if marketing_cost + sales_cost > 0 else float("nan"),
         "pipeline_open": float(S.opp_value[S.opp_open == 1].sum()),
         "rep_hours": total_time / 60.0,
         "selling_hours": (ledger[st.LEAD_FOLLOWUP] + ledger[st.OPPORTUNITY_WORK]) / 60.0,
@@ -229,6 +219,73 @@ def summarize(S: State, P: Params, days: int) -> dict:
             "lost": int((outcome == st.LOST).sum()),
             "no_decision": int((outcome == st.NO_DECISION).sum()),
         },
+        "lead_funnel": lead_funnel(S),
+        "revenue_by_month": revenue_by_month(daily),
+        "capacity": capacity(S, share, int(P.reps), days),
+    }
+    out["economics"] = economics(out)
+    return out
+
+
+def lead_funnel(S: State) -> dict[str, int]:
+    """Marketing leads reaching each stage up to won: one unit (leads), so each bar over the one before is its
+    conversion.  Prospecting contacts are left out; their deals are counted in deals, not leads."""
+    mkt = S.source == st.SOURCE_MARKETING
+    return {
+        "inquiry": int((_stamp(S.created) & mkt).sum()),
+        "mql": int((_stamp(S.mql_at) & mkt).sum()),
+        "sal": int((_stamp(S.sal_at) & mkt).sum()),
+        "sql": int((_stamp(S.sql_at) & mkt).sum()),
+        "opportunity": int((_stamp(S.sql_at) & _stamp(S.opp_at) & mkt).sum()),
+        "won": int((_stamp(S.sql_at) & mkt & (S.stage == st.WON)).sum()),
+    }
+
+
+MONTH_DAYS = 30
+
+
+def revenue_by_month(daily: np.ndarray) -> dict[str, float]:
+    """Revenue booked in each 30-day month of the run (m01, m02, ...; the last month may be shorter)."""
+    rev = daily[:, DAILY.index("revenue")]
+    n = -(-len(rev) // MONTH_DAYS)
+    return {f"m{k + 1:02d}": float(rev[k * MONTH_DAYS : (k + 1) * MONTH_DAYS].sum()) for k in range(n)}
+
+
+def economics(summary: dict) -> dict[str, float]:
+    """Money per unit of effort from a summary: return on sales + marketing cost, costs per MQL, SQL and
+    opportunity, revenue per rep and pipeline velocity (opportunities x win rate x deal size / cycle days)."""
+    cost = summary["cost"]["marketing"] + summary["cost"]["sales"]
+    won = summary["deals_won"]
+    opps = sum(summary["opportunities_by_source"].values())
+    w = summary["waterfall"]
+    cycle = summary["cycle_days_mean"]
+    deal = summary["revenue"] / won if won else float("nan")
+
+    def per(a, b):
+        return float(a / b) if b else float("nan")
+
+    velocity = opps * summary["win_rate"] * deal / cycle if won and cycle and np.isfinite(cycle) else float("nan")
+    return {
+        "total_cost": float(cost),
+        "return_on_cost": per(summary["revenue"], cost),
+        "cost_per_mql": per(summary["cost"]["marketing"], w["mql"]),
+        "cost_per_sql": per(cost, w["sql"]),
+        "cost_per_opportunity": per(cost, opps),
+        "revenue_per_rep": per(summary["revenue"], summary["reps"]),
+        "deal_size_mean": deal,
+        "pipeline_velocity_per_day": float(velocity),
+    }
+
+
+def capacity(S: State, share: dict[str, float], reps: int, days: int) -> dict[str, float]:
+    """How loaded the reps are: busy share of working time, and the lead backlog in their queues at day end."""
+    backlog = S.daily[:days, DAILY.index("open_leads_end")]
+    mean = float(backlog.mean()) if days else float("nan")
+    return {
+        "utilisation": 1.0 - share.get("idle", 0.0),
+        "backlog_leads_mean": mean,
+        "backlog_per_rep": mean / reps if reps else float("nan"),
+        "backlog_leads_max": float(backlog.max()) if days else float("nan"),
     }
 
 

@@ -173,7 +173,7 @@ def test_whatif_facets_draw_one_panel_per_value(sweep):
     assert len(axes) == 2
     assert [a.get_title(loc="left") for a in axes] == ["SLA target: 5 min", "SLA target: 1 day"]
     assert all(len(a.get_lines()) >= 1 for a in axes)
-    assert fig._suptitle.get_text() == "Win rate by MQL threshold"
+    assert fig._suptitle.get_text().rstrip("\n") == "Win rate by MQL threshold"  # blank lines keep room for the note
 
 
 def test_heatmap_cells_hold_the_scenario_means(sweep):
@@ -295,7 +295,7 @@ def test_daily_series_of_a_run(run):
 def test_every_plot_draws_into_a_given_axes_and_rejects_unknown_style(name, sweep, run):
     fn = plots.PLOTS[name]
     data = run if name in ("daily",) else sweep
-    panels = {"daily": 3, "response": 2}.get(name, 1)
+    panels = {"daily": 3, "response": 2, "funnel_compare": 2, "monthly": 2}.get(name, 1)
     fig, axes = plt.subplots(panels, 1, squeeze=False)
     given = axes[:, 0] if panels > 1 else axes[0, 0]
     got_fig, got_ax = fn(data, ax=given, title="Custom", note="")
@@ -314,3 +314,77 @@ def test_unknown_metric_or_lever_names_what_exists(sweep, run):
         plots.plot_daily(sweep)
     with pytest.raises(plots.PlotError, match="needs results with at least one lever"):
         plots.plot_whatif(run)
+
+
+# ----------------------------------------------------------------------------- client exhibits
+
+
+def test_funnel_compare_bars_are_lead_and_deal_counts_with_matching_conversions(sweep):
+    from sim.plots.funnel import count_text
+
+    fig, axes = plots.plot_funnel_compare(sweep)
+    w = wide_means(sweep.scenarios)
+    base = w[w.baseline].iloc[0]
+    best = w[~w.baseline].sort_values("revenue").iloc[-1]
+    leads, deals = axes
+    stages = ("inquiry", "mql", "sal", "sql", "opportunity", "won")
+    heights = [p.get_height() for p in leads.patches]
+    for j, row in enumerate((base, best)):
+        counts = [row[f"lead_funnel.{s}"] for s in stages]
+        assert heights[j * 6 : (j + 1) * 6] == pytest.approx(counts)
+        texts = [t.get_text() for t in leads.texts if t.get_gid() == "count"][j * 6 : (j + 1) * 6]
+        for i in range(1, 6):  # above each bar: its leads and its share of the bar before
+            share = plots.fmt_value(counts[i] / counts[i - 1], "share")
+            assert texts[i] == f"{count_text(counts[i])}\n{share}"
+    assert leads.get_ylabel() == "Leads (marketing contacts)" and deals.get_ylabel() == "Deals (opportunities)"
+    won = [p.get_height() for p in deals.patches][3]  # opened (marketing, prospecting), closed, won
+    assert won == pytest.approx(base["deal_outcomes.won"])
+    assert base["lead_funnel.won"] <= base["deal_outcomes.won"] + base["deal_outcomes.lost"] + 1e-9
+
+
+def test_monthly_revenue_and_paired_difference_with_warm_up_shaded(sweep):
+    fig, (top, bottom) = plots.plot_monthly(sweep)
+    runs = sweep.runs
+    cols = sorted(c for c in runs.columns if c.startswith("revenue_by_month."))
+    w = wide_means(sweep.scenarios)
+    base = w[w.baseline].iloc[0].scenario
+    best = w[~w.baseline].sort_values("revenue").iloc[-1].scenario
+    today = runs[runs.scenario == base].set_index("replication")[cols]
+    other = runs[runs.scenario == best].set_index("replication")[cols]
+    assert top.lines[0].get_ydata() == pytest.approx(today.mean().to_numpy())
+    diff = [p.get_height() for p in bottom.patches if p.get_width() < 1]
+    assert diff == pytest.approx((other - today).mean().to_numpy())
+    assert today.sum(axis=1).to_numpy() == pytest.approx(runs[runs.scenario == base]["revenue"].to_numpy())
+    assert any(abs(p.get_x() - 0.5) < 1e-9 for p in top.patches)  # the shaded warm-up starts at month 1
+
+
+def test_capacity_plot_draws_the_sla_yardstick_against_headcount(sweep):
+    table = sweep.scenarios.copy()
+    table = table.rename(columns={MQL: "sales.reps"})
+    heads = table.drop_duplicates("scenario").set_index("scenario")["sales.reps"]
+    reps = table.metric == "reps"  # headcount: here the renamed lever's value
+    for col in ("mean", "ci_low", "ci_high"):
+        table.loc[reps, col] = [float(heads[s]) for s in table.loc[reps, "scenario"]]
+    fig, axes = plots.plot_capacity(table)
+    assert "SLA target" in axes[0].get_title(loc="left") and axes[-1].get_xlabel() == "Headcount (reps + SDRs)"
+    w = wide_means(table)
+    line = axes[0].lines[0]
+    sel = w[w[SLA] == w[SLA].iloc[0]].sort_values("reps")
+    assert list(line.get_xdata()) == list(sel["reps"])
+    assert line.get_ydata() == pytest.approx(sel["sla_met_share"].to_numpy())
+    with pytest.raises(plots.PlotError, match="changes sales.reps or sales.sdrs"):
+        plots.plot_capacity(sweep)
+
+
+def test_revenue_against_total_cost_replaces_the_hours_frontier(sweep):
+    fig, ax = plots.plot_frontier(sweep, x="economics.total_cost", currency="$")
+    assert ax.get_xlabel() == "Sales + marketing cost ($)" and ax.get_ylabel() == "Revenue ($)"
+
+
+def test_one_labels_dict_names_every_exhibit_metric():
+    from sim.plots import labels
+
+    for m in ("economics.return_on_cost", "economics.cost_per_sql", "capacity.utilisation", "lead_funnel.sql"):
+        label, kind = plots.metric_info(m)
+        assert label and kind in ("ratio", "currency", "share", "leads")
+    assert labels.period_text(730) == "over 2 years (730 days)" and labels.period_text(120) == "over 120 days"

@@ -6,7 +6,8 @@
 
 A comma list sweeps that lever (added to the sweep file's grid); a single value applies to
 every scenario.  Running the same sweep into the same folder again resumes it.  The sweep ends by drawing its
-plots into <dir>/<name>/plots/ (as `funnelsim plot`); plots=false skips them.
+plots into <dir>/<name>/plots/ (as `funnelsim plot`) and the report <dir>/<name>/report.html (as
+`funnelsim report`); plots=false skips both.
 
 scenarios=NAME starts every scenario from a preset, e.g. one written by `funnelsim fit`.
 posterior=FIT_DIR draws the fitted parameters from that fit's posterior, one draw per
@@ -45,6 +46,7 @@ from sim.sweep.spec import (
     label,
     load_spec,
     overrides,
+    same_value,
     scenario_list,
     sweep_owned,
 )
@@ -203,13 +205,26 @@ def posterior_draws(fit_dir: str, replications: int, base: list[str]) -> list[li
     return draws[:replications]
 
 
+def _today(cfg, rows: list[dict]) -> dict:
+    """Each lever's value in the base configuration (today's company, before any lever moves)."""
+    out = {}
+    for k in dict.fromkeys(k for r in rows for k in r):
+        node = cfg
+        try:
+            for part in k.split("."):
+                node = getattr(node, part)
+        except AttributeError:
+            continue
+        out[k] = node
+    return out
+
+
 def make_plan(spec: SweepSpec) -> dict:
     """Validate every scenario's config and lay out the jobs; raises ConfigError on bad input."""
     from sim.loading import load_config
 
     check_spec(spec)
     rows = scenario_list(spec)
-    base_i = baseline_index(spec, rows)
     pinned = [b.split("=", 1)[0].lstrip("+~") for b in spec.base]
     both = [k for r in rows for k in r if k in pinned]
     if both:
@@ -221,7 +236,9 @@ def make_plan(spec: SweepSpec) -> dict:
             f"{owned[0]} is set by the sweep itself (seeds from root_seed, one thread per job, tables instead of "
             "run folders); leave it out of the sweep's levers and base"
         )
-    load_config(spec.base)
+    base_cfg = load_config(spec.base)
+    today = _today(base_cfg, rows)
+    base_i = baseline_index(spec, rows, today=today)
     scenarios = []
     for i, levers in enumerate(rows):
         ov = overrides(levers)
@@ -365,9 +382,9 @@ def main(argv: list[str]) -> int:
     if failed:
         print(f"{failed} runs failed; see sweep.json and the runs table (status=failed)", file=sys.stderr)
     if run["plots"]:
-        from sim.plot_cli import main_plot
+        from sim.plot_cli import main_plot, main_report
 
-        if main_plot([str(folder)]) != 0:
+        if main_plot([str(folder)]) != 0 or main_report([str(folder)]) != 0:
             return 1
     return 1 if failed else 0
 
@@ -375,8 +392,13 @@ def main(argv: list[str]) -> int:
 def finish(folder: Path, plan: dict, spec: SweepSpec, run: dict, started: str) -> pd.DataFrame:
     """Merge the job files into the sweep's tables and write sweep.json; returns the runs table."""
     from sim import __version__
+    from sim.loading import load_config
 
     runs = merge(folder, plan, run["csv"])
+    base_cfg = load_config(plan["base"])
+    rows = [s["levers"] for s in plan["scenarios"]]
+    today = _today(base_cfg, rows)
+    base_row = next(s["levers"] for s in plan["scenarios"] if s["baseline"])
     jobs = []
     for j, s in enumerate(plan["scenarios"]):
         df = pd.read_parquet(job_path(folder, s["id"]), columns=["status", "error", "seconds"])
@@ -397,6 +419,9 @@ def finish(folder: Path, plan: dict, spec: SweepSpec, run: dict, started: str) -
         "sweep": plan["spec"],
         "levers": plan["levers"],
         "baseline": next(s["id"] for s in plan["scenarios"] if s["baseline"]),
+        "baseline_is_today": all(k in today and same_value(today[k], v) for k, v in base_row.items()),
+        "currency": base_cfg.market.currency,
+        "days": base_cfg.sim.days,
         "started": started,
         "ended": datetime.now().isoformat(timespec="seconds"),
         "launcher": run["launcher"],

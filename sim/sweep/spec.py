@@ -149,10 +149,24 @@ def overrides(levers: dict) -> list[str]:
     return [f"{k}={fmt(v)}" for k, v in levers.items()]
 
 
-def baseline_index(spec: SweepSpec, rows: list[dict]) -> int:
+def baseline_index(spec: SweepSpec, rows: list[dict], today: dict | None = None) -> int:
+    """The baseline scenario: the one `spec.baseline` names, else the one that is today's configuration
+    (every lever at its value in the base config, `today`), else the first."""
     if not spec.baseline:
+        for i, row in enumerate(rows):
+            if today and all(k in today and same_value(today[k], v) for k, v in row.items()):
+                return i
         return 0
     for i, row in enumerate(rows):
         if all(row.get(k) == v for k, v in spec.baseline.items()):
             return i
     raise ConfigError(f"sweep baseline {spec.baseline} matches no scenario of the sweep")
+
+
+def same_value(a, b) -> bool:
+    """Config values equal as the config reads them (58 and 58.0 alike; lists element by element)."""
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and list(a) == list(b)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        return float(a) == float(b)
+    return str(a) == str(b)
