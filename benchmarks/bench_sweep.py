@@ -22,7 +22,18 @@ def timed(launcher: str, workers: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         assert (
-            main([*ARGS, *GRID, f"dir={tmp}", "name=b", f"launcher={launcher}", f"workers={workers}", "quiet=true"])
+            main(
+                [
+                    *ARGS,
+                    *GRID,
+                    f"dir={tmp}",
+                    "name=b",
+                    f"launcher={launcher}",
+                    f"workers={workers}",
+                    "quiet=true",
+                    "plots=false",
+                ]
+            )
             == 0
         )
         wall = time.perf_counter() - t0
