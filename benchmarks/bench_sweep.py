@@ -22,7 +22,18 @@ def timed(launcher: str, workers: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         assert (
-            main([*ARGS, *GRID, f"dir={tmp}", "name=b", f"launcher={launcher}", f"workers={workers}", "quiet=true"])
+            main(
+                [
+                    *ARGS,
+                    *GRID,
+                    f"dir={tmp}",
+                    "name=b",
+                    f"launcher={launcher}",
+                    f"workers={workers}",
+                    "quiet=true",
+                    "plots=false",
+                ]
+            )
             == 0
         )
         wall = time.perf_counter() - t0
@@ -36,11 +47,17 @@ def timed(launcher: str, workers: int) -> dict:
     }
 
 
-def main_bench() -> None:
+def sweep_report() -> dict:
+    """Per-job overhead on each launcher and the 2-worker parallel efficiency, side by side."""
     report = {"basic_1": timed("basic", 1), "joblib_1": timed("joblib", 1), "joblib_2": timed("joblib", 2)}
     report["parallel_efficiency_2_workers"] = round(
         report["joblib_1"]["wall_s"] / (2 * report["joblib_2"]["wall_s"]), 2
     )
+    return report
+
+
+def main_bench() -> None:
+    report = sweep_report()
     os.makedirs("results/benchmarks", exist_ok=True)
     Path("results/benchmarks/sweep.json").write_text(json.dumps(report, indent=2))
     for k, v in report.items():

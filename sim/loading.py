@@ -12,8 +12,10 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.config import ConfigError, FunnelConfig, allowed_text, register, schema_fields, suggest, validate
 
 ROOT = Path(__file__).resolve().parents[1]
-CONF_DIR = ROOT / "conf"
-SCENARIO_DIR = ROOT / "scenarios"
+# A checkout keeps conf/ and scenarios/ beside sim/; an installed wheel carries them inside it.
+_DATA = Path(__file__).resolve().parent if (Path(__file__).resolve().parent / "conf").is_dir() else ROOT
+CONF_DIR = _DATA / "conf"
+SCENARIO_DIR = _DATA / "scenarios"
 # Hydra config groups a user may choose from (GROUP=NAME) and their folders; every other override
 # must be a schema key.
 GROUPS = {"scenarios": SCENARIO_DIR, "decay": CONF_DIR / "decay"}
@@ -21,8 +23,8 @@ GROUP_WHAT = {"scenarios": "scenario preset", "decay": "decay preset"}
 
 
 def search_path_override() -> str:
-    """The override that lets Hydra find the `scenarios` group at the project root."""
-    return f"hydra.searchpath=[file://{ROOT}]"
+    """The override that lets Hydra find the `scenarios` group beside conf/."""
+    return f"hydra.searchpath=[file://{SCENARIO_DIR.parent}]"
 
 
 def group_names(group: str) -> list[str]:

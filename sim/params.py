@@ -65,9 +65,9 @@ def make_params(cfg: FunnelConfig, n_contacts: int) -> Params:
     weights = np.resize(np.array(list(po.routing_weights), dtype=f8), n_ae + n_sdr)
     hourly = np.array(list(cfg.staffing.hourly_profile), dtype=f8)
     hourly = hourly / hourly.mean()
-    from scipy.stats import norm
+    from scipy.special import ndtri  # the normal quantile behind scipy.stats.norm.ppf, without importing scipy.stats
 
-    dprime = float(np.sqrt(2.0) * norm.ppf(mk.predictive_auc))
+    dprime = float(np.sqrt(2.0) * ndtri(mk.predictive_auc))
     # Reps pace their queue checks to the SLA: half the target, never longer than their habit.
     check = min(s.check_interval_minutes, max(po.sla_minutes / 2.0, 5.0))
     if s.allocation == "own_prospects_first":

@@ -6,7 +6,6 @@ from collections import namedtuple
 
 import numpy as np
 from numba import njit
-from scipy import stats as sps
 
 from sim import rng
 from sim.params import Params
@@ -73,6 +72,18 @@ def _setup_draws(seed, n_accounts, u_seg, u_fit, u_size, u_dm, u_mkt, u_len, mea
         u_size[a] = 2 + rng.poisson(seed, rng.SETUP, a, -1, 2, max(mean_size[s] - 2.0, 0.0))
 
 
+def _beta_ppf(q, a, b):
+    """Quantiles of Beta(a, b): SciPy's own ufunc behind `scipy.stats.beta.ppf` (same numbers), which
+    spares a new process the import of scipy.stats."""
+    try:
+        from scipy.special._ufuncs import _beta_ppf as ppf
+    except ImportError:  # another SciPy layout: the public route
+        from scipy.stats import beta
+
+        return beta.ppf(q, a, b)
+    return ppf(q, a, b)
+
+
 def _account_draws(p: Params):
     """Draw every account's fixed traits from the counter-based generator (shared by both drivers)."""
     n = p.n_accounts
@@ -80,7 +91,7 @@ def _account_draws(p: Params):
     sizes = np.concatenate([p.group_size, p.seg_cum])
     _setup_draws(p.seed, n, u[0], u[1], u[2], u[3], u[4], u[5], sizes)
     seg = np.searchsorted(p.seg_cum, u[0], side="right").clip(0, 2).astype(np.int8)
-    fit = sps.beta.ppf(np.clip(u[1], 1e-12, 1 - 1e-12), p.fit_a, p.fit_b)
+    fit = _beta_ppf(np.clip(u[1], 1e-12, 1 - 1e-12), p.fit_a, p.fit_b)
     size = u[2].astype(np.int64)
     return seg, fit, size, u[3], u[4], u[5]
 
@@ -220,8 +231,8 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         ev_time=np.full((R, p.ev_cap), 0.0),
         ev_c=np.full((R, p.ev_cap), -1, dtype=np.int32),
         ev_n=i4(R),
-        scratch_i=np.full(N, 0, dtype=np.int64),
-        scratch_j=np.full(N, 0, dtype=np.int64),
+        scratch_i=i4(N),
+        scratch_j=i4(N),
         scratch_f=np.full(N, 0.0),
         rep_fill=np.full(R + 1, 0, dtype=np.int64),
         daily=np.full((days, len(DAILY)), 0.0),

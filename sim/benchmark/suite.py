@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
 from sim.config import ConfigError, check_name, suggest
+from sim.loading import CONF_DIR
 
-SUITE_DIR = Path(__file__).resolve().parents[2] / "conf" / "benchmark"
+SUITE_DIR = CONF_DIR / "benchmark"
 
 
 @dataclass

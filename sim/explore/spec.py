@@ -10,9 +10,10 @@ import yaml
 
 from sim.config import ConfigError, check_name, suggest
 from sim.explore.sampling import Factor, corners, parse_factor
+from sim.loading import CONF_DIR
 from sim.sweep.spec import REPLICATIONS_MAX, SEED_MAX, sweep_owned
 
-EXPLORE_DIR = Path(__file__).resolve().parents[2] / "conf" / "explore"
+EXPLORE_DIR = CONF_DIR / "explore"
 METHODS = ("morris", "sobol", "optimize", "robust", "discover")
 COMMON = ("method", "name", "root_seed", "replications", "base", "factors", "outcomes")
 FIELDS = {

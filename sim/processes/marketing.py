@@ -28,14 +28,16 @@ def contact_day(S, P, c, d):
     if P.arrivals == 1:
         return -1, 0, 0  # staffing mode: leads come from the arrival process instead
     seed = P.seed
-    stage = S.stage[c]
-    if not marketing_owned(stage):
-        return -1, 0, 0
     weekend = d % 7 >= 5
     wf = P.weekend_factor if weekend else 1.0
+    # The day's draw comes first and reads no state: on most days nothing happens to most
+    # contacts, and those cost one hash and no memory traffic.
     u = rng.uniform(seed, rng.TOUCH, c, d, 0)
     if u >= P.p_touch + P.inbound_rate * wf:
         return -1, 0, 0  # neither a touch nor an inbound response today, whatever the intent
+    stage = S.stage[c]
+    if not marketing_owned(stage):
+        return -1, 0, 0
     a = S.c_acc[c]
     if S.acc_customer[a] == 1:
         return -1, 0, 0
@@ -52,7 +54,7 @@ def contact_day(S, P, c, d):
         if P.ch_prob[ch] == 0.0:
             return -1, 0, 0  # channel switched off: its share of the draws stays, so other buyers' luck is unchanged
         touched = ch
-        fit = S.c_fit[c]
+        fit = S.acc_fit[a]  # the buying group shares its account's fit (small, cache-resident array)
         pr = P.ch_resp[ch] * (1.0 - P.ch_fitw[ch] + P.ch_fitw[ch] * fit) * (1.0 + P.ch_intent[ch] * inten) * wf
         if rng.uniform(seed, rng.RESPONSE, c, d, 0) < pr:
             points = P.ch_points[ch]
@@ -74,8 +76,9 @@ def contact_day(S, P, c, d):
         S.source[c] = st.SOURCE_MARKETING
         S.channel[c] = channel
         new_inquiry = 1
-    qualifies = score(S, P, c, S.c_fit[c], eng, inten) >= P.mql_threshold
-    if P.lead_def == 1 and S.c_fit[c] < P.acceptance:
+    fit = S.acc_fit[a]
+    qualifies = score(S, P, c, fit, eng, inten) >= P.mql_threshold
+    if P.lead_def == 1 and fit < P.acceptance:
         qualifies = False  # shared definition: marketing applies sales' fit line too
     if qualifies:
         S.stage[c] = st.MQL

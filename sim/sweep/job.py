@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 import traceback
@@ -51,10 +52,16 @@ def run_job(folder: Path, job: int) -> str:
     status, error = "ok", None
     try:
         draws = plan.get("posterior", {}).get("draws") or [[]] * plan["replications"]
+        composed = None  # without posterior draws, replications differ only in their seed: compose once
         for r in range(plan["replications"]):
             seed = replication_seed(plan["root_seed"], r)
-            # a posterior draw sets the fitted parameters; the scenario's levers come after it and win
-            cfg = load_config([*plan["base"], *draws[r], *sc["overrides"], f"sim.seed={seed}", "sim.threads=1"])
+            if composed is not None and not draws[r]:
+                cfg = copy.deepcopy(composed)
+                cfg.sim.seed = seed
+            else:
+                # a posterior draw sets the fitted parameters; the scenario's levers come after it and win
+                cfg = load_config([*plan["base"], *draws[r], *sc["overrides"], f"sim.seed={seed}", "sim.threads=1"])
+                composed = None if draws[r] else copy.deepcopy(cfg)
             s = simulate(cfg).summary
             rows.append({"replication": r, "seed": seed, "status": "ok", "error": None, **flatten(s)})
             h = s["response_histogram"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import yaml
 
 from sim.config import ConfigError, check_name, suggest
+from sim.loading import CONF_DIR
 
-SWEEP_DIR = Path(__file__).resolve().parents[2] / "conf" / "sweep"
+SWEEP_DIR = CONF_DIR / "sweep"
 SEED_MAX = 2**63 - 1
 REPLICATIONS_MAX = 10000
 
