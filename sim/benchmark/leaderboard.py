@@ -14,7 +14,7 @@ BOARD = (
     "sla_met_share",
     "touched_within.1h",
     "selling_time_share",
-    "cost_per_opportunity",
+    "economics.cost_per_opportunity",
     "lead_load.gini",
     "lead_load.cv",
 )
@@ -22,10 +22,12 @@ SUMMED = {"revenue"}  # over the suite: summed over cases; the others are averag
 
 
 def add_derived(runs: pd.DataFrame) -> pd.DataFrame:
+    """Runs written before the summary carried economics get cost per opportunity computed the same way."""
     runs = runs.copy()
-    opps = runs["opportunities_by_source.marketing"] + runs["opportunities_by_source.sales"]
-    cost = runs["cost.marketing"] + runs["cost.sales"]
-    runs["cost_per_opportunity"] = np.where(opps > 0, cost / opps.where(opps > 0, 1), np.nan)
+    if "economics.cost_per_opportunity" not in runs:
+        opps = runs["opportunities_by_source.marketing"] + runs["opportunities_by_source.sales"]
+        cost = runs["cost.marketing"] + runs["cost.sales"]
+        runs["economics.cost_per_opportunity"] = np.where(opps > 0, cost / opps.where(opps > 0, 1), np.nan)
     return runs
 
 
@@ -80,7 +82,7 @@ def _fmt(metric: str, x: float) -> str:
         return "–"
     if metric == "revenue":
         return f"{x / 1e6:.2f} M"
-    if metric == "cost_per_opportunity":
+    if metric == "economics.cost_per_opportunity":
         return f"{x:,.0f}"
     if "share" in metric or metric.startswith("touched_within"):
         return f"{x:.1%}"

@@ -1,7 +1,7 @@
-"""Names, units and number formats of every metric, lever, stage and activity: the one place labels live.
+"""Names, units and number formats of every metric, lever, stage and activity for the exhibits.
 
-One dict per family (METRICS and GROUPS for metrics with their unit kind, LEVERS, STAGE_NAMES,
-ACTIVITY_NAMES, DAILY); every exhibit and table reads its words from here."""
+Metric, stage, activity and daily-column labels come from the catalog (`sim.catalog`); lever
+labels and number formats live here; every exhibit and table reads its words from this module."""
 
 from __future__ import annotations
 
@@ -12,30 +12,13 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.ticker import FixedLocator, FuncFormatter, Locator, MaxNLocator, NullLocator, PercentFormatter
 
+from sim import catalog
+
 FUNNEL_STAGES = ("inquiry", "mql", "sal", "sql", "opportunity", "won")
 SIDE_EXITS = ("rejected", "recycled", "disqualified", "never_touched")
 ACTIVITIES = ("lead_followup", "opportunity", "prospecting", "admin", "idle")
-STAGE_NAMES = {
-    "inquiry": "Inquiry",
-    "mql": "MQL",
-    "sal": "SAL",
-    "sql": "SQL",
-    "opportunity": "Opportunity",
-    "won": "Won",
-    "lost": "Lost",
-    "no_decision": "No decision",
-    "rejected": "Rejected",
-    "recycled": "Recycled",
-    "disqualified": "Disqualified",
-    "never_touched": "Never touched",
-}
-ACTIVITY_NAMES = {
-    "lead_followup": "Lead follow-up",
-    "opportunity": "Opportunity work",
-    "prospecting": "Prospecting",
-    "admin": "Admin",
-    "idle": "Idle / waiting",
-}
+STAGE_NAMES = {k: e.label for k, e in catalog.STAGES.items() if k not in ("known", "none")}
+ACTIVITY_NAMES = {k: catalog.ACTIVITIES[k].label for k in ACTIVITIES}
 ACTIVITY_STYLE = {  # colour and hatching per activity: selling in strong colours, idle in light grey
     "lead_followup": ("#0072B2", ""),
     "opportunity": ("#009E73", "//"),
@@ -44,72 +27,13 @@ ACTIVITY_STYLE = {  # colour and hatching per activity: selling in strong colour
     "idle": ("#DDDDDD", ""),
 }
 
-# Metric name -> (label, kind); kind sets the number format and the unit on the axis.
-METRICS = {
-    "revenue": ("Revenue", "currency"),
-    "win_rate": ("Win rate", "share"),
-    "sla_met_share": ("SLA compliance", "share"),
-    "touched_within.5min": ("First touched within 5 working minutes", "share"),
-    "touched_within.1h": ("First touched within 1 working hour", "share"),
-    "touched_within.same_business_day": ("First touched the same business day", "share"),
-    "mql_after_hours_share": ("MQLs arriving outside working hours", "share"),
-    "selling_time_share": ("Rep time selling", "share"),
-    "never_touched_share": ("Leads never touched", "share"),
-    "rejected_share": ("Leads rejected by sales", "share"),
-    "response_minutes.mean": ("Mean first-response time", "minutes"),
-    "response_minutes.p50": ("Median first-response time", "minutes"),
-    "response_minutes.p90": ("90th-percentile first-response time", "minutes"),
-    "sla_minutes": ("SLA target", "minutes"),
-    "rep_hours": ("Rep working hours", "hours"),
-    "selling_hours": ("Rep selling hours", "hours"),
-    "cycle_days_mean": ("Mean sales cycle", "days"),
-    "deals_won": ("Deals won", "deals"),
-    "deals_lost": ("Deals lost", "deals"),
-    "deals_no_decision": ("Deals ending in no decision", "deals"),
-    "pipeline_open": ("Open pipeline at the end", "currency"),
-    "sla_breaches": ("SLA breaches", "leads"),
-    "reps": ("Headcount (reps + SDRs)", "number"),
-    "economics.total_cost": ("Sales + marketing cost", "currency"),
-    "economics.return_on_cost": ("Return on sales + marketing cost", "ratio"),
-    "economics.cost_per_mql": ("Marketing cost per MQL", "currency"),
-    "economics.cost_per_sql": ("Cost per SQL", "currency"),
-    "economics.cost_per_opportunity": ("Cost per opportunity", "currency"),
-    "economics.revenue_per_rep": ("Revenue per rep", "currency"),
-    "economics.deal_size_mean": ("Mean deal size (won)", "currency"),
-    "economics.pipeline_velocity_per_day": ("Pipeline velocity per day", "currency"),
-    "capacity.utilisation": ("Rep utilisation", "share"),
-    "capacity.backlog_leads_mean": ("Leads waiting at day end", "leads"),
-    "capacity.backlog_per_rep": ("Leads waiting per rep at day end", "leads"),
-    "capacity.backlog_leads_max": ("Most leads waiting at a day end", "leads"),
-}
-GROUPS = {
-    "waterfall": ("Leads reaching {}", "leads"),
-    "stages": ("Leads now at {}", "leads"),
-    "rep_time_share": ("Rep time on {}", "share"),
-    "revenue_by_source": ("Revenue from {} sources", "currency"),
-    "opportunities_by_source": ("Opportunities from {} sources", "opportunities"),
-    "cost": ("{} cost", "currency"),
-    "deal_outcomes": ("Deals {}", "deals"),
-    "lead_funnel": ("Marketing leads reaching {}", "leads"),
-    "revenue_by_month": ("Revenue in month {}", "currency"),
-}
+# Metric name -> (label, kind); kind sets the number format and the unit on the axis (from sim.catalog).
+METRICS = {k: (e.label, e.kind) for k, e in catalog.METRICS.items()}
+GROUPS = catalog.GROUPS
 UNITS = {"share": "%", "minutes": "", "hours": "hours", "days": "days", "ratio": "×"}
 
 # Daily columns: label, kind and whether the series is a flow (per day) or a stock (level at day end).
-DAILY = {
-    "mqls": ("MQLs per day", "leads", "flow"),
-    "inquiries": ("Inquiries per day", "leads", "flow"),
-    "sals": ("SALs per day", "leads", "flow"),
-    "sqls": ("SQLs per day", "leads", "flow"),
-    "first_touches": ("First touches per day", "leads", "flow"),
-    "won": ("Deals won per day", "deals", "flow"),
-    "revenue": ("Revenue booked, cumulative", "currency", "cumulative"),
-    "pipeline": ("Open pipeline", "currency", "stock"),
-    "open_leads": ("Open leads", "leads", "stock"),
-    "open_leads_end": ("Leads in rep queues at day end", "leads", "stock"),
-    "open_opportunities": ("Open opportunities", "opportunities", "stock"),
-    "in_market": ("Accounts in market", "accounts", "stock"),
-}
+DAILY = {k: (e.label, e.kind, e.series) for k, e in catalog.DAILY.items()}
 
 # Lever key -> (axis label, compact label for scenario names with {} for the value).
 LEVERS = {
