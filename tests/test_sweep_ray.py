@@ -124,3 +124,24 @@ def test_same_tables_on_a_ray_cluster_as_with_the_basic_launcher(ray_namespace, 
     wrong = in_namespace(ray_namespace, *args, f"dir={tmp_path / 'x'}", "launcher=ray", f"address=127.0.0.1:{PORT + 1}")
     assert wrong.returncode == 2 and "no Ray cluster answers at address=127.0.0.1:6380" in wrong.stderr
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.slow
+def test_a_module_function_plug_in_runs_on_a_ray_cluster(ray_namespace, tmp_path):
+    """The cluster's workers get the plug-in a sweep names (and its PYTHONPATH) from the sweep itself."""
+    plugin = "funnelsim_fair_share.rules:fair_share"
+    src = str(Path(__file__).resolve().parents[1] / "examples" / "policy_plugin" / "src")
+    args = [*SMALL, "replications=2", f"policy.routing=round_robin,{plugin}", "name=p", "quiet=true"]
+    env = {**RAY_ENV, "PYTHONPATH": src}  # the driver's only: the Ray head was started without it
+    cmd = ["ip", "netns", "exec", ray_namespace, str(BIN / "funnelsim"), "sweep", *args]
+    ray = [*cmd, f"dir={tmp_path / 'ray'}", "launcher=ray", f"address=127.0.0.1:{PORT}"]
+    done = subprocess.run(ray, env=env, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr
+    basic = [str(BIN / "funnelsim"), "sweep", *args, f"dir={tmp_path / 'basic'}", "launcher=basic"]
+    local = subprocess.run(basic, env=env, capture_output=True, text=True, timeout=1200)
+    assert local.returncode == 0, local.stderr
+    meta = json.loads((tmp_path / "ray" / "p" / "sweep.json").read_text())
+    assert [j["status"] for j in meta["jobs"]] == ["ok", "ok"]
+    runs = pd.read_parquet(tmp_path / "ray" / "p" / "runs.parquet")
+    assert set(runs["policy.routing"]) == {"round_robin", plugin}
+    pd.testing.assert_frame_equal(runs, pd.read_parquet(tmp_path / "basic" / "p" / "runs.parquet"))

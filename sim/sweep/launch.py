@@ -12,6 +12,7 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from sim.loading import CONF_DIR
+from sim.policies.plugins import ENV as PLUGINS_ENV
 from sim.sweep.job import job_path, run_job
 
 
@@ -44,6 +45,18 @@ def _watch(folder: Path, plan: dict, pending: list[int], stop: threading.Event, 
             break
         time.sleep(0.3)
     bar.close()
+
+
+def _ray_runtime_env() -> list[str]:
+    """Ray's workers do not inherit this process's environment: pass them the plug-ins a sweep names
+    (and the PYTHONPATH they are found on), so each worker registers them before it compiles."""
+    import os
+
+    env = {k: os.environ[k] for k in (PLUGINS_ENV, "PYTHONPATH") if os.environ.get(k)}
+    if PLUGINS_ENV not in env:
+        return []
+    items = ",".join(f"{k}:'{v}'" for k, v in env.items())
+    return [f"+hydra.launcher.ray.init.runtime_env={{env_vars:{{{items}}}}}"]
 
 
 def run_pending(
@@ -81,6 +94,7 @@ def run_pending(
             "hydra/launcher=ray",
             f"hydra.launcher.ray.init.address='{address}'",
             "+hydra.launcher.ray.init.object_store_memory=null",
+            *_ray_runtime_env(),
         ]
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(folder, plan, pending, stop, quiet), daemon=True)
