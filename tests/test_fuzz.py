@@ -67,6 +67,11 @@ MAY_BE_UNDEFINED = (
     "mql_after_hours_share",
     "conversion.",
     "response_histogram.edges",
+    # ratios over counts that a tiny run may leave at zero (no MQL, SQL, opportunity or won deal)
+    "economics.return_on_cost",
+    "economics.cost_per_",
+    "economics.deal_size_mean",
+    "economics.pipeline_velocity_per_day",
 )
 FUZZ = settings(
     max_examples=3,
@@ -108,6 +113,8 @@ def value_texts(key: str):
             st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=120),
             st.just("n" * 101),
         )
+    if meta.get("symbol"):
+        return st.sampled_from(["$", "EUR", "€", "", "toolong", " $", "\t"])
     if meta.get("path"):
         return st.sampled_from(["out", "out/deeper", "", "afile", "afile/sub", "x" * 300, "results/runs"])
     if typ is bool:
