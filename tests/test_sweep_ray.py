@@ -131,7 +131,8 @@ def test_a_module_function_plug_in_runs_on_a_ray_cluster(ray_namespace, tmp_path
     """The cluster's workers get the plug-in a sweep names (and its PYTHONPATH) from the sweep itself."""
     plugin = "funnelsim_fair_share.rules:fair_share"
     src = str(Path(__file__).resolve().parents[1] / "examples" / "policy_plugin" / "src")
-    args = [*SMALL, "replications=2", f"policy.routing=round_robin,{plugin}", "name=p", "quiet=true"]
+    fixed = ["marketing.mql_threshold=58", "policy.sla_minutes=60", "policy.handoff.mode=realtime"]  # one scenario
+    args = [*SMALL, *fixed, "replications=2", f"policy.routing=round_robin,{plugin}", "name=p", "quiet=true"]
     env = {**RAY_ENV, "PYTHONPATH": src}  # the driver's only: the Ray head was started without it
     cmd = ["ip", "netns", "exec", ray_namespace, str(BIN / "funnelsim"), "sweep", *args]
     ray = [*cmd, f"dir={tmp_path / 'ray'}", "launcher=ray", f"address=127.0.0.1:{PORT}"]
@@ -141,7 +142,7 @@ def test_a_module_function_plug_in_runs_on_a_ray_cluster(ray_namespace, tmp_path
     local = subprocess.run(basic, env=env, capture_output=True, text=True, timeout=1200)
     assert local.returncode == 0, local.stderr
     meta = json.loads((tmp_path / "ray" / "p" / "sweep.json").read_text())
-    assert [j["status"] for j in meta["jobs"]] == ["ok", "ok"]
+    assert meta["jobs"] and {j["status"] for j in meta["jobs"]} == {"ok"}
     runs = pd.read_parquet(tmp_path / "ray" / "p" / "runs.parquet")
     assert set(runs["policy.routing"]) == {"round_robin", plugin}
     pd.testing.assert_frame_equal(runs, pd.read_parquet(tmp_path / "basic" / "p" / "runs.parquet"))
