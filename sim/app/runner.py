@@ -1,8 +1,9 @@
 """A warm background worker that runs scenarios on the fast driver; a newer request cancels the one in flight.
 
 The worker is one thread in the app's process, so the Numba kernels stay loaded between runs.  A run
-is cancelled between two Python calls (a trace hook on the worker thread raises `Cancelled`), so a
-superseded run stops within one simulated day rather than running to its end; its results are never shown.
+is cancelled as its next simulated day begins (a trace hook on the worker thread raises `Cancelled`
+when `FunnelModel.step` is called), so a superseded run stops within one simulated day rather than
+running to its end; its results are never shown.
 """
 
 from __future__ import annotations
@@ -173,8 +174,14 @@ class Worker:
             if job.cancel.is_set():
                 raise Cancelled
 
+        from sim.model import FunnelModel
+
+        day = FunnelModel.step.__code__
+
+        # Raise only as a simulated day begins: raised inside library code (say, the `__exit__` of
+        # a lock Numba holds while it loads a cached kernel) it would leave that lock taken.
         def tracer(frame, event, arg):
-            if event == "call" and job.cancel.is_set():
+            if event == "call" and frame.f_code is day and job.cancel.is_set():
                 raise Cancelled
             return None
 
