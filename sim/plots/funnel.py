@@ -179,6 +179,13 @@ def _scenario_pair(table: pd.DataFrame, scenario) -> list[pd.Series]:
     return [_pick_scenario(table, s) for s in ids]
 
 
+def _count_label(ax, x, y, text: str) -> None:
+    """A count (and its conversion) just above a bar."""
+    ax.annotate(
+        text, (x, y), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=6.5, gid="count"
+    )
+
+
 @_styled
 def plot_funnel_compare(data, *, scenario=None, ax=None, **style):
     """Today beside another scenario: marketing leads reaching each stage (one unit: leads; each label under a
@@ -217,16 +224,7 @@ def plot_funnel_compare(data, *, scenario=None, ax=None, **style):
         for i, (xi, c) in enumerate(zip(x, counts[j], strict=True)):
             prev = counts[j, i - 1] if i else np.nan
             text = count_text(c) + (f"\n{fmt_value(c / prev, 'share')}" if i and prev else "")
-            a.annotate(
-                text,
-                (xi, c),
-                xytext=(0, 2),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=6.5,
-                gid="count",
-            )
+            _count_label(a, xi, c, text)
     a.set_xticks(range(len(LEAD_STAGES)), [STAGE_NAMES.get(s, s) for s in LEAD_STAGES])
     a.tick_params(axis="x", length=0)
     a.yaxis.set_major_formatter(value_formatter("leads"))
@@ -262,16 +260,7 @@ def plot_funnel_compare(data, *, scenario=None, ax=None, **style):
         rates = [np.nan, closed / opened if opened else np.nan, won / closed if closed else np.nan]
         for xi, c, rate in zip(x, [opened, closed, won], rates, strict=True):
             text = count_text(c) + (f"\n{fmt_value(rate, 'share')}" if np.isfinite(rate) else "")
-            b.annotate(
-                text,
-                (xi, c),
-                xytext=(0, 2),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=6.5,
-                gid="count",
-            )
+            _count_label(b, xi, c, text)
     b.set_xticks(range(3), cats)
     b.tick_params(axis="x", length=0)
     b.yaxis.set_major_formatter(value_formatter("deals"))
