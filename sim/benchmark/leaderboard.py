@@ -62,7 +62,7 @@ def board(runs: pd.DataFrame, policies: list[str], baseline: str) -> pd.DataFram
                         "baseline": pol == baseline,
                         "metric": m,
                         "label": meta.label,
-                        "unit": meta.unit,
+                        "unit": meta.kind,
                         "higher_is_better": meta.higher_is_better,
                         "n": len(x),
                         "mean": mean,
