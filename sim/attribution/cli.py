@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config import ConfigError, check_name
+from sim.settings import whole_number
 
 # Documented market variants (docs/attribution.md): overrides on top of the user's config.
 VARIANTS = {
@@ -31,16 +32,6 @@ VARIANTS = {
     "heavy_prospecting": ["sales.max_prospecting_share=0.6", "sales.meetings_per_prospecting_hour=0.05"],
 }
 SETTINGS = ("variants", "replications", "workers", "lookback_days", "out", "root_seed")
-
-
-def _int(key, v, lo, hi):
-    try:
-        x = int(v)
-    except ValueError:
-        raise ConfigError(f"{key}={v!r} is not a whole number; allowed: {lo} to {hi}") from None
-    if not lo <= x <= hi:
-        raise ConfigError(f"{key}={x} is out of range; allowed: {lo} to {hi}")
-    return x
 
 
 def parse(argv: list[str]) -> tuple[dict, list[str]]:
@@ -59,11 +50,11 @@ def parse(argv: list[str]) -> tuple[dict, list[str]]:
                 raise ConfigError(f"variants={v!r}: choose from {', '.join(VARIANTS)} (comma separated)")
             opts["variants"] = names
         elif key == "replications":
-            opts["replications"] = _int(key, v, 2, 1000)
+            opts["replications"] = whole_number(key, v, 2, 1000)
         elif key == "workers":
-            opts["workers"] = _int(key, v, 1, 256)
+            opts["workers"] = whole_number(key, v, 1, 256)
         elif key == "root_seed":
-            opts["root_seed"] = _int(key, v, 0, 2**62)
+            opts["root_seed"] = whole_number(key, v, 0, 2**62)
         elif key == "lookback_days":
             try:
                 opts["lookback_days"] = float(v)

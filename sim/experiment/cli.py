@@ -22,22 +22,19 @@ import pandas as pd
 
 from sim.config import ConfigError, check_name
 from sim.experiment.design import METRICS
+from sim.settings import whole_number
 
 SETTINGS = (
     "share weeks warmup_weeks metric treated_sla replications routings power_reps power_weeks workers root_seed "
     "out unit"
 ).split()
-ROUTINGS = ("round_robin", "weighted_round_robin", "load_balanced", "territory", "account_owner")
 
 
-def _int(key, v, lo, hi) -> int:
-    try:
-        x = int(v)
-    except ValueError:
-        raise ConfigError(f"{key}={v!r} is not a whole number; allowed: {lo} to {hi}") from None
-    if not lo <= x <= hi:
-        raise ConfigError(f"{key}={x} is out of range; allowed: a whole number from {lo} to {hi}")
-    return x
+def routings() -> tuple[str, ...]:
+    """Routing rules an experiment can compare: every registered rule that gives each rep a queue of its own."""
+    from sim import policies
+
+    return tuple(n for n in policies.names("routing") if not policies.flag("routing", n, "shared_queue"))
 
 
 def _float(key, v, lo, hi, *, open_ends=False) -> float:
@@ -56,7 +53,7 @@ def _ints(key, v, lo, hi) -> list[int]:
     items = [x for x in v.split(",") if x]
     if not items:
         raise ConfigError(f"{key}={v!r} is empty; give a comma list of whole numbers from {lo} to {hi}")
-    return sorted({_int(key, x, lo, hi) for x in items})
+    return sorted({whole_number(key, x, lo, hi) for x in items})
 
 
 def parse(argv: list[str]) -> tuple[dict, list[str]]:
@@ -84,7 +81,7 @@ def parse(argv: list[str]) -> tuple[dict, list[str]]:
         if key == "share":
             o[key] = _float(key, v, 0.0, 1.0, open_ends=True)
         elif key in ("weeks", "warmup_weeks"):
-            o[key] = _int(key, v, 1 if key == "weeks" else 0, 520)
+            o[key] = whole_number(key, v, 1 if key == "weeks" else 0, 520)
         elif key == "metric":
             if v not in METRICS:
                 raise ConfigError(f"metric={v!r} is not a rep metric; choose one of {', '.join(METRICS)}")
@@ -92,21 +89,22 @@ def parse(argv: list[str]) -> tuple[dict, list[str]]:
         elif key == "treated_sla":
             o[key] = _float(key, v, 1.0, 100000.0)
         elif key == "replications":
-            o[key] = _int(key, v, 2, 10000)
+            o[key] = whole_number(key, v, 2, 10000)
         elif key == "routings":
             names = [x for x in v.split(",") if x]
-            bad = [x for x in names if x not in ROUTINGS]
+            allowed = routings()
+            bad = [x for x in names if x not in allowed]
             if not names or bad:
-                raise ConfigError(f"routings={v!r}: choose from {', '.join(ROUTINGS)} (comma separated)")
+                raise ConfigError(f"routings={v!r}: choose from {', '.join(allowed)} (comma separated)")
             o[key] = names
         elif key == "power_reps":
             o[key] = _ints(key, v, 2, 10000)
         elif key == "power_weeks":
             o[key] = _ints(key, v, 1, 520)
         elif key == "workers":
-            o[key] = _int(key, v, 1, 256)
+            o[key] = whole_number(key, v, 1, 256)
         elif key == "root_seed":
-            o[key] = _int(key, v, 0, 2**62)
+            o[key] = whole_number(key, v, 0, 2**62)
         elif key == "unit":
             if v != "reps":
                 raise ConfigError(
