@@ -27,7 +27,6 @@ from sim.output import atomic_parquet
 from sim.sweep.job import flatten, job_path, replication_seed
 
 CHUNKS = 12  # a stage is cut into about this many jobs: progress and resume steps, little launch overhead
-DERIVED = ("cost.total", "opportunities", "cost_per_opportunity")
 
 
 def with_values(cfg, values: dict):
@@ -48,14 +47,14 @@ def with_values(cfg, values: dict):
 
 
 def add_derived(df: pd.DataFrame) -> pd.DataFrame:
-    """Outcomes the summary does not hold directly: total cost, opportunities and cost per opportunity."""
+    """Outcomes under short names (DERIVED): total cost and cost per opportunity from the summary's economics,
+    and opportunities from both sources."""
     df = df.copy()
-    if "cost.marketing" in df and "cost.sales" in df:
-        df["cost.total"] = df["cost.marketing"] + df["cost.sales"]
+    if "economics.total_cost" in df:
+        df["cost.total"] = df["economics.total_cost"]
+        df["cost_per_opportunity"] = df["economics.cost_per_opportunity"]
     if "opportunities_by_source.marketing" in df:
         df["opportunities"] = df["opportunities_by_source.marketing"] + df["opportunities_by_source.sales"]
-        if "cost.total" in df:
-            df["cost_per_opportunity"] = df["cost.total"] / df["opportunities"].where(df["opportunities"] > 0)
     return df
 
 
