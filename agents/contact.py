@@ -21,6 +21,6 @@ class Contact(ArrayAgent):
     def engagement(self) -> float:
         return float(self.model.state.eng[self.index])
 
-    def step(self):
-        """Meet the day's campaigns, respond or not, and become an MQL when the score allows."""
-        return _contact_day(self.model.state, self.model.params, self.index, self.model.day)
+    def step(self, u: float):
+        """Meet the day's campaigns (reached with draw `u`), respond or not, and become an MQL when the score allows."""
+        return _contact_day(self.model.state, self.model.params, self.index, self.model.day, u)

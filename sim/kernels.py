@@ -23,6 +23,7 @@ from sim.processes.market import account_day
 from sim.processes.marketing import contact_day
 from sim.processes.observe import observe
 from sim.processes.opportunities import apply_events, feedback, opportunities_day
+from sim.processes.reach import BLOCK, block_reach, n_blocks
 from sim.processes.sales import pooled_day, rep_day
 from sim.schedule import run_day
 from sim.state import D
@@ -39,21 +40,24 @@ def accounts_range(S, P, d, lo, hi):
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def contacts_range(S, P, d, lo, hi, out):
-    """Contacts lo..hi-1; out gets (inquiries, MQLs, touches by channel 0-3)."""
+def contacts_range(S, P, d, lo, hi, out, hit_c, hit_u, seen):
+    """Blocks lo..hi-1 of contacts: only the contacts the day reaches are visited (sim/processes/reach.py).
+    out gets (inquiries, MQLs, touches by channel 0-3)."""
     inquiries = mqls = t0 = t1 = t2 = t3 = 0  # counted in registers, stored once
-    for c in range(lo, hi):
-        ch, i, m = contact_day(S, P, c, d)
-        inquiries += i
-        mqls += m
-        if ch == 0:
-            t0 += 1
-        elif ch == 1:
-            t1 += 1
-        elif ch == 2:
-            t2 += 1
-        elif ch == 3:
-            t3 += 1
+    for b in range(lo, hi):
+        n = block_reach(S, P, b, d, hit_c, hit_u, seen)
+        for j in range(n):
+            ch, i, m = contact_day(S, P, hit_c[j], d, hit_u[j])
+            inquiries += i
+            mqls += m
+            if ch == 0:
+                t0 += 1
+            elif ch == 1:
+                t1 += 1
+            elif ch == 2:
+                t2 += 1
+            elif ch == 3:
+                t3 += 1
     out[0], out[1], out[2], out[3], out[4], out[5] = inquiries, mqls, t0, t1, t2, t3
 
 
@@ -96,6 +100,10 @@ class FastDriver:
         self.threads = threads if threads > 0 else default_threads()
         self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         self.counts = np.zeros((self.threads, 6), dtype=np.int64)
+        # Per-thread scratch of the reach search: the block's reached contacts, their draws, marks.
+        self.hit_c = np.zeros((self.threads, BLOCK), dtype=np.int32)
+        self.hit_u = np.zeros((self.threads, BLOCK))
+        self.seen = np.zeros((self.threads, BLOCK), dtype=np.uint8)
 
     def _ranges(self, n):
         k = self.threads
@@ -105,7 +113,9 @@ class FastDriver:
     def _map(self, fn, n, *extra):
         calls = []
         for i, (lo, hi) in enumerate(self._ranges(n)):
-            args = (*extra, lo, hi) if fn is not contacts_range else (*extra, lo, hi, self.counts[i])
+            args = (*extra, lo, hi)
+            if fn is contacts_range:
+                args = (*args, self.counts[i], self.hit_c[i], self.hit_u[i], self.seen[i])
             calls.append(args)
         if self.pool is None:
             for args in calls:
@@ -121,7 +131,7 @@ class FastDriver:
         self._map(accounts_range, P.n_accounts, S, P, d)
 
     def marketing(self, S, P, d):
-        self._map(contacts_range, S.stage.shape[0], S, P, d)
+        self._map(contacts_range, n_blocks(S.stage.shape[0]), S, P, d)
         tot = self.counts.sum(axis=0)
         S.daily[d, _INQ] += tot[0]
         S.daily[d, _MQL] += tot[1]

@@ -9,12 +9,14 @@ from agents import Account, Contact, Marketer, Rep
 from sim.config import ConfigError, FunnelConfig, validate
 from sim.invariants import check_invariants
 from sim.params import make_params
+from sim.processes.reach import BLOCK, block_reach, n_blocks
 from sim.processes.sales import pooled_day
 from sim.pure import pure
 from sim.schedule import run_day
 from sim.state import DAILY, D, grow_deals, n_contacts, new_state
 
 _pooled_day = pure(pooled_day)
+_block_reach = pure(block_reach)
 
 REPORTED = ("inquiries", "mqls", "sals", "sqls", "won", "revenue", "pipeline", "open_leads")
 
@@ -141,12 +143,14 @@ class FunnelModel(mesa.Model):
     def marketing(self, S, P, d):
         inq = mql = 0
         touches = [0, 0, 0, 0]
-        for contact in self.contacts:
-            ch, i, m = contact.step()
-            inq += i
-            mql += m
-            if ch >= 0:
-                touches[ch] += 1
+        hit_c, hit_u, seen = np.zeros(BLOCK, dtype=np.int32), np.zeros(BLOCK), np.zeros(BLOCK, dtype=np.uint8)
+        for b in range(n_blocks(self.n_contacts)):
+            for j in range(_block_reach(S, P, b, d, hit_c, hit_u, seen)):
+                ch, i, m = self.contacts[hit_c[j]].step(float(hit_u[j]))
+                inq += i
+                mql += m
+                if ch >= 0:
+                    touches[ch] += 1
         S.daily[d, D["inquiries"]] += inq
         S.daily[d, D["mqls"]] += mql
         for k in range(4):

@@ -41,6 +41,7 @@ ARRIVAL = 18
 ABSENCE = 19
 ARRIVAL_TIME = 20
 FEEDBACK = 21
+REACH_GAP = 22
 
 
 @njit(cache=True, inline="always")
@@ -51,12 +52,23 @@ def _mix(z):
 
 
 @njit(cache=True)
-def key(seed, stream, entity, day, index):
-    """64-bit hash of one draw's coordinates."""
+def stem(seed, stream, entity, day):
+    """The hash of a draw's coordinates but its index: shared by the many draws of one entity-day."""
     z = _mix(np.uint64(seed) + _GOLDEN * np.uint64(stream + 1))
     z = _mix(z ^ (np.uint64(entity) + _GOLDEN))
-    z = _mix(z ^ (np.uint64(day + 1) * _GOLDEN))
-    return _mix(z ^ np.uint64(index))
+    return _mix(z ^ (np.uint64(day + 1) * _GOLDEN))
+
+
+@njit(cache=True)
+def key(seed, stream, entity, day, index):
+    """64-bit hash of one draw's coordinates."""
+    return _mix(stem(seed, stream, entity, day) ^ np.uint64(index))
+
+
+@njit(cache=True)
+def uniform_at(z, index):
+    """The uniform draw `index` under stem `z`: the same number as `uniform` with the stem's coordinates."""
+    return float(_mix(z ^ np.uint64(index)) >> _S11) * _INV53
 
 
 @njit(cache=True)

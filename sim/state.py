@@ -11,7 +11,7 @@ from sim import rng
 from sim.params import Params
 
 ACCOUNT_FIELDS = (
-    "acc_seg acc_fit acc_start acc_size acc_dm acc_since acc_until acc_cool acc_customer acc_owner "
+    "acc_seg acc_fit acc_start acc_size acc_dm acc_since acc_until acc_cool acc_entry acc_draws acc_customer acc_owner "
     "opp_open opp_created opp_close_day opp_source opp_rep opp_value opp_need opp_att opp_att_days opp_intent"
 ).split()
 CONTACT_FIELDS = (
@@ -162,6 +162,8 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         acc_since=since.astype(np.int32),
         acc_until=until.astype(np.int32),
         acc_cool=i4(A, -1),
+        acc_entry=i4(A, -1),  # the account's next chance to enter the market (sim/processes/market.py)
+        acc_draws=i4(A),  # chances drawn so far
         acc_customer=i1(A),
         acc_owner=np.minimum((u_owner * p.n_ae).astype(np.int32), p.n_ae - 1),
         opp_open=i1(A),

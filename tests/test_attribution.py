@@ -22,8 +22,13 @@ def test_switching_marketing_off_removes_its_revenue_and_leaves_fixed_prospectin
     assert on.summary["revenue_by_source"]["marketing"] > 0
     assert off.summary["revenue_by_source"]["marketing"] == 0
     assert off.summary["waterfall"]["inquiry"] == 0 and off.summary["cost"]["marketing"] == 0
-    # Same buyers, same luck: with the reps' prospecting time fixed, prospecting revenue is identical.
-    assert off.summary["revenue_by_source"]["sales"] == on.summary["revenue_by_source"]["sales"]
+    # Same buyers, same luck: with the reps' prospecting time fixed, the prospecting meetings are the same,
+    # and so are the sales-sourced deals, except where a meeting picks an account marketing also reached.
+    assert off.daily["meetings"].tolist() == on.daily["meetings"].tolist()
+    key = ["account_id", "rep_id", "created_at", "value", "outcome"]
+    sales_on, sales_off = (r.deals[r.deals["source"] == "sales"][key] for r in (on, off))
+    same = sales_off.merge(sales_on, on=key)
+    assert len(same) >= 0.8 * len(sales_off) > 0
     # One channel off: its touches vanish; the others' are the same draws (they differ only where a buyer's
     # stage differs, since only marketing-owned contacts are touched).
     email_off = _run(fixed, "marketing.email.enabled=false")

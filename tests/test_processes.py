@@ -171,11 +171,11 @@ def test_a_response_raises_engagement_and_crossing_the_line_makes_an_mql(model):
     S.acc_fit[:] = 1.0  # fit is an account trait; contacts carry a copy
     S.acc_customer[:] = 0
     c = 3
-    ch, inquiry, mql = contact_day(S, P, c, 1)
+    ch, inquiry, mql = contact_day(S, P, c, 1, 0.5)  # reached with u = 0.5: channel 0
     assert ch == 0 and inquiry == 1
     assert S.eng[c] == P.ch_points[0]
     assert S.stage[c] == (st.MQL if mql else st.INQUIRY)
     high = P._replace(mql_threshold=100.0)
     S.stage[4] = st.KNOWN
-    contact_day(S, high, 4, 1)
+    contact_day(S, high, 4, 1, 0.5)
     assert S.stage[4] == st.INQUIRY  # a perfect fit and one response stay under a line of 100

@@ -1,14 +1,37 @@
 """Market: accounts enter and leave their buying windows; intent rises while in market."""
 
+import math
+
 from numba import njit
 
 from sim import rng
+
+NEVER = 2**31 - 1  # an entry day beyond any run
+
+
+@njit(cache=True, inline="always")
+def next_entry(S, P, a, d):
+    """Move account `a` to its first chance to enter the market on or after day `d`.
+
+    Chances are a fixed sequence of days per account, a Bernoulli trial each day with geometric
+    gaps drawn ahead (the j-th gap is draw j), so the account meets the same luck under every
+    policy and only eligible days are ever looked at."""
+    rate = P.in_market_rate * (0.5 + S.acc_fit[a])
+    if rate <= 0.0:
+        S.acc_entry[a] = NEVER
+        return
+    while S.acc_entry[a] < d:
+        j = S.acc_draws[a]
+        S.acc_draws[a] = j + 1
+        g = 0.0
+        if rate < 1.0:
+            g = math.log(1.0 - rng.uniform(P.seed, rng.MARKET, a, 0, j)) / math.log1p(-rate)
+        S.acc_entry[a] = NEVER if g >= NEVER - S.acc_entry[a] - 1 else S.acc_entry[a] + 1 + int(g)
 
 
 @njit(cache=True, inline="always")
 def account_day(S, P, a, d):
     """One day of account `a`: customers come off contract, windows open and close."""
-    seed = P.seed
     if S.acc_customer[a] == 1:
         if d >= S.acc_cool[a]:
             S.acc_customer[a] = 0
@@ -19,8 +42,10 @@ def account_day(S, P, a, d):
         return
     if d < S.acc_cool[a] or S.opp_open[a] == 1:
         return
-    if rng.uniform(seed, rng.MARKET, a, d, 0) < P.in_market_rate * (0.5 + S.acc_fit[a]):
+    if S.acc_entry[a] < d:
+        next_entry(S, P, a, d)
+    if S.acc_entry[a] == d:
         seg = S.acc_seg[a]
-        length = rng.gamma_mean_cv(seed, rng.MARKET_LEN, a, d, 0, P.in_market_days[seg], 0.5)
+        length = rng.gamma_mean_cv(P.seed, rng.MARKET_LEN, a, d, 0, P.in_market_days[seg], 0.5)
         S.acc_since[a] = d
         S.acc_until[a] = d + max(1, int(length + 0.5))

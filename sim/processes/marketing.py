@@ -23,16 +23,14 @@ def inquiry_minute(P, c, d):
 
 
 @njit(cache=True, inline="always")
-def contact_day(S, P, c, d):
-    """One day of contact `c`. Returns (channel touched or -1, new inquiry 0/1, new MQL 0/1)."""
+def contact_day(S, P, c, d, u):
+    """One day of contact `c`, reached with the day's draw `u` (sim/processes/reach.py).
+    Returns (channel touched or -1, new inquiry 0/1, new MQL 0/1)."""
     if P.arrivals == 1:
         return -1, 0, 0  # staffing mode: leads come from the arrival process instead
     seed = P.seed
     weekend = d % 7 >= 5
     wf = P.weekend_factor if weekend else 1.0
-    # The day's draw comes first and reads no state: on most days nothing happens to most
-    # contacts, and those cost one hash and no memory traffic.
-    u = rng.uniform(seed, rng.TOUCH, c, d, 0)
     if u >= P.p_touch + P.inbound_rate * wf:
         return -1, 0, 0  # neither a touch nor an inbound response today, whatever the intent
     stage = S.stage[c]
