@@ -65,18 +65,15 @@ def gap(z, k, i, inv_log_miss):
 
 
 @njit(cache=True, inline="always")
-def block_reach(S, P, b, d, hit_c, hit_u, seen):
-    """Contacts of block `b` reached on day `d`, with their draws `u`, into hit_c/hit_u; returns the count.
-    `seen` is the caller's scratch of BLOCK zeros (left zeroed): a finer layer's contact is not reached twice."""
-    q = day_reach(P, d)
-    if q <= 0.0 or P.arrivals == 1:
+def reach_hits(seed, q, b, d, n, hit_c, hit_u, seen):
+    """The first `n` contacts of block `b` reached on day `d` with reach probability `q`, with their draws `u`,
+    into hit_c/hit_u in contact order; returns the count.  `seen` is BLOCK zeros of scratch, left zeroed:
+    a finer layer's contact is not reached again by a coarser one."""
+    if q <= 0.0:
         return 0
     lo = b * BLOCK
-    n = S.stage.shape[0] - lo
-    if n > BLOCK:
-        n = BLOCK
-    z_gap = rng.stem(P.seed, rng.REACH_GAP, b, d)  # one stem per block-day: each draw is then one mix
-    z_u = rng.stem(P.seed, rng.TOUCH, b, d)
+    z_gap = rng.stem(seed, rng.REACH_GAP, b, d)  # one stem per block-day: each draw is then one mix
+    z_u = rng.stem(seed, rng.TOUCH, b, d)
     hits = 0
     for k in range(LAST, top_layer(q) - 1, -1):
         every = CHANCE[k] >= 1.0  # layer 0 takes every contact the finer layers left
@@ -91,14 +88,48 @@ def block_reach(S, P, b, d, hit_c, hit_u, seen):
             if seen[pos] == 1:
                 continue
             seen[pos] = 1
-            c = lo + pos
-            hit_c[hits] = c
-            hit_u[hits] = layer_u(z_u, pos, k)
+            hit_u[pos] = layer_u(z_u, pos, k)
             hits += 1
-    for j in range(hits):
-        seen[hit_c[j] - lo] = 0
+    # Compact in contact order (in place: the write index never passes the read index), so callers
+    # read the block's state front to back, which the hardware prefetcher streams.
+    j = 0
+    pos = 0
+    while j < hits:
+        if seen[pos] == 1:
+            seen[pos] = 0
+            hit_c[j] = lo + pos
+            hit_u[j] = hit_u[pos]
+            j += 1
+        pos += 1
     return hits
+
+
+@njit(cache=True, inline="always")
+def block_reach(S, P, b, d, hit_c, hit_u, seen):
+    """Contacts of block `b` the campaigns and inbound requests reach on day `d` (see `reach_hits`)."""
+    if P.arrivals == 1:
+        return 0  # staffing mode: leads come from the arrival process instead
+    n = S.stage.shape[0] - b * BLOCK
+    return reach_hits(P.seed, day_reach(P, d), b, d, n if n < BLOCK else BLOCK, hit_c, hit_u, seen)
 
 
 def n_blocks(n_contacts: int) -> int:
     return -(-n_contacts // BLOCK)
+
+
+@njit(cache=True)
+def census(seed, q, blocks, days):
+    """Contact-days reached with u < q over `blocks` full blocks and `days` days, and the sum of u / q over
+    them: the search's own check against its law, a Bernoulli(q) trial per contact-day with u uniform."""
+    hit_c = np.zeros(BLOCK, dtype=np.int32)
+    hit_u = np.zeros(BLOCK)
+    seen = np.zeros(BLOCK, dtype=np.uint8)
+    reached = 0
+    u_sum = 0.0
+    for d in range(days):
+        for b in range(blocks):
+            for j in range(reach_hits(seed, q, b, d, BLOCK, hit_c, hit_u, seen)):
+                if hit_u[j] < q:
+                    reached += 1
+                    u_sum += hit_u[j] / q
+    return reached, u_sum

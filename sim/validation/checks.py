@@ -330,10 +330,39 @@ def check_funnel(overrides=(), seeds=(42, 43, 44)) -> list[Row]:
     return rows
 
 
+REACH_SOURCE = "Bernoulli trial per contact-day (Devroye 1986, geometric skipping)"
+
+
+def check_reach(q_values=(0.003, 0.09, 0.3), blocks=64, days=200, seed=11) -> list[Row]:
+    """The contact phase's search for reached contacts against its law: each contact-day is reached with
+    probability q, and a reached contact's draw is uniform below q (mean q / 2)."""
+    from sim.processes.reach import BLOCK, census
+
+    n = blocks * BLOCK * days
+    rows = []
+    for qv in q_values:
+        reached, u_sum = census(seed, qv, blocks, days)
+        p = reached / n
+        half = 1.96 * math.sqrt(p * (1 - p) / n)
+        rows.append(
+            _rel_row(f"reach_probability_q={qv:g}", "contact reach", qv, REACH_SOURCE, (p, p - half, p + half), 0.01)
+        )
+        mean_u = u_sum / reached
+        half_u = 1.96 * math.sqrt(1 / 12 / reached)
+        est = (mean_u, mean_u - half_u, mean_u + half_u)
+        rows.append(
+            _abs_row(
+                f"reach_draw_mean_q={qv:g}", "contact reach", 0.5, "uniform draw below q (in units of q)", est, 0.005
+            )
+        )
+    return rows
+
+
 def run_all(overrides=(), progress=None) -> list[Row]:
     """Every check.  `overrides` apply to the default-market checks (funnel, lead response,
     Little's law on opportunities); the queue checks run their own fixed queue."""
     plan = [
+        ("contact reach against its Bernoulli law", lambda: check_reach()),
         ("M/M/c queue against Erlang C", lambda: check_mmc()),
         ("M/D/c queue against its exact solution", lambda: check_mdc()),
         ("Little's law on open leads", lambda: check_little_leads()),
