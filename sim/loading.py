@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
@@ -105,9 +106,8 @@ def _message(err: Exception) -> str:
     return text
 
 
-def compose_config(overrides: list[str] | tuple[str, ...] = ()):
-    """The composed DictConfig (Hydra's view) for these overrides; errors become ConfigError."""
-    values = check_overrides(overrides)
+def _hydra_compose(overrides: list[str] | tuple[str, ...], values: dict[str, str]):
+    """Hydra's composition of conf/config.yaml with these (checked) overrides; errors become ConfigError."""
     register()
     GlobalHydra.instance().clear()
     try:
@@ -121,6 +121,69 @@ def compose_config(overrides: list[str] | tuple[str, ...] = ()):
         raise
     finally:
         GlobalHydra.instance().clear()
+
+
+# Composed configs by (config files' stamps, preset choices): Hydra composes each set of presets once per
+# process and plain `key=value` overrides are set on a copy, as Hydra itself sets them after composing.
+_COMPOSED: dict = {}
+_COMPOSED_MAX = 32
+
+
+def _files_stamp() -> tuple:
+    """Names, sizes and change times of every config and preset file: an edit composes afresh."""
+    out = []
+    for folder in (CONF_DIR, SCENARIO_DIR):
+        for p in sorted(folder.rglob("*.yaml")):
+            st = p.stat()
+            out.append((str(p), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def _split(overrides) -> tuple[list[str], list] | None:
+    """(preset choices, [(key, value)] of plain leaf overrides in order), or None if any override is of
+    another kind (+key, sections, ...), whose order with the others only Hydra keeps right."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser, keys = OverridesParser.create(), schema_fields()
+    presets, values = [], []
+    for text in overrides:
+        (o,) = parser.parse_overrides([text])
+        if o.package is not None or o.is_delete() or o.is_add() or o.is_force_add() or o.is_sweep_override():
+            return None
+        if o.key_or_group in GROUPS:
+            presets.append(text)
+        elif o.key_or_group in keys:
+            values.append((o.key_or_group, o.value()))
+        else:
+            return None
+    return presets, values
+
+
+def compose_config(overrides: list[str] | tuple[str, ...] = ()):
+    """The composed DictConfig (Hydra's view) for these overrides; errors become ConfigError.  Equal to
+    Hydra's composition of all of them: presets are composed once per process, plain values set on a copy."""
+    values = check_overrides(overrides)
+    parts = _split(overrides)
+    if parts is None:
+        return _hydra_compose(overrides, values)
+    presets, plain = parts
+    key = (_files_stamp(), tuple(presets))
+    base = _COMPOSED.get(key)
+    if base is None:
+        try:
+            base = _hydra_compose(presets, values)
+        except ConfigError:
+            return _hydra_compose(overrides, values)  # the error as Hydra gives it for the whole list
+        while len(_COMPOSED) >= _COMPOSED_MAX:
+            _COMPOSED.pop(next(iter(_COMPOSED)))
+        _COMPOSED[key] = base
+    cfg = copy.deepcopy(base)
+    try:
+        for k, v in plain:
+            OmegaConf.update(cfg, k, v, merge=True)
+    except Exception:  # a value the schema refuses: Hydra composes and reports it
+        return _hydra_compose(overrides, values)
+    return cfg
 
 
 def to_config(cfg) -> FunnelConfig:
