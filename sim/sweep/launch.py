@@ -62,7 +62,7 @@ def _watch(folder: Path, plan: dict, pending: list[int], stop: threading.Event, 
                 bar.write(f"job {sid} failed ({' '.join(sc['overrides'])}): {df.error.iloc[0]}")
         if done:
             break
-        time.sleep(0.3)
+        stop.wait(0.3)  # wakes at once when the jobs are done
     bar.close()
 
 
