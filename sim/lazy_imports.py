@@ -1,9 +1,12 @@
 """Import Mesa without paying for parts a run never uses.
 
 `import mesa` also imports `mesa.experimental`, whose continuous space pulls in SciPy's spatial module
-(about a third of a second).  Before Mesa is first imported, that sub-package is registered as a module
-whose code runs when one of its names is first asked for, so `mesa.experimental...` still works for
-anyone who uses it.  (`importlib.util.LazyLoader` would load it at once: the import system reads the
+(about a third of a second); Numba's first compile or cache load checks for BLAS by importing
+`scipy.linalg.cython_blas`, which runs all of `scipy.linalg` (a fifth of a second more); and importing
+`scipy.special` touches every name of NumPy, which imports `numpy.testing` and `numpy.f2py` (a tenth).  Before they are
+first imported, these packages are registered as modules whose code runs when one of their names is
+first asked for; their sub-modules import as usual, so `mesa.experimental...` and `scipy.linalg...`
+still work for anyone who uses them.  (`importlib.util.LazyLoader` would load it at once: the import system reads the
 module's `__spec__`, which here is there without running the package.)
 """
 
@@ -14,17 +17,17 @@ import sys
 import types
 from pathlib import Path
 
-DEFERRED = ("mesa.experimental",)
+DEFERRED = ("mesa.experimental", "scipy.linalg", "numpy.testing", "numpy.f2py")
 
 
 def defer(name: str) -> bool:
-    """Register package `name` to run when first touched; False if it (or its parent) is already
-    imported or cannot be found, in which case nothing changes."""
+    """Register package `name` to run when first touched; False if it is already imported or cannot be
+    found, in which case nothing changes."""
     parent = name.rpartition(".")[0]
-    if name in sys.modules or parent in sys.modules:
+    if name in sys.modules or (parent in sys.modules and name.rpartition(".")[2] in vars(sys.modules[parent])):
         return False
     try:
-        parent_spec = importlib.util.find_spec(parent)  # finds the top-level package without running it
+        parent_spec = importlib.util.find_spec(parent)  # finds a top-level package without running it
     except (ImportError, ValueError):
         return False
     if parent_spec is None or not parent_spec.submodule_search_locations:
@@ -39,6 +42,8 @@ def defer(name: str) -> bool:
     module = importlib.util.module_from_spec(spec)
     module.__class__ = _Deferred
     sys.modules[name] = module
+    if parent in sys.modules:  # as the import system would (NumPy's own __getattr__ relies on it)
+        setattr(sys.modules[parent], name.rpartition(".")[2], module)
     return True
 
 
@@ -52,5 +57,7 @@ class _Deferred(types.ModuleType):
 
 
 def defer_unused() -> None:
+    import numpy  # noqa: F401  (imported by every run anyway; its sub-packages are then set as attributes)
+
     for name in DEFERRED:
         defer(name)
