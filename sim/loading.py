@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import copy
+import functools
+import hashlib
+import os
+import pickle
+import sys
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
@@ -123,10 +128,12 @@ def _hydra_compose(overrides: list[str] | tuple[str, ...], values: dict[str, str
         GlobalHydra.instance().clear()
 
 
-# Composed configs by (config files' stamps, preset choices): Hydra composes each set of presets once per
-# process and plain `key=value` overrides are set on a copy, as Hydra itself sets them after composing.
+# Composed configs by (config files' stamps, preset choices): Hydra composes each set of presets once
+# (kept in this process and on disk for the next ones) and plain `key=value` overrides are set on a copy,
+# as Hydra itself sets them after composing.
 _COMPOSED: dict = {}
 _COMPOSED_MAX = 32
+CACHE_ENV = "FUNNELSIM_CONFIG_CACHE"  # the folder of composed presets kept between processes; "off": none
 
 
 def _files_stamp() -> tuple:
@@ -137,6 +144,64 @@ def _files_stamp() -> tuple:
             st = p.stat()
             out.append((str(p), st.st_size, st.st_mtime_ns))
     return tuple(out)
+
+
+def _cache_folder() -> Path | None:
+    where = os.environ.get(CACHE_ENV, "")
+    if where.strip().lower() == "off":
+        return None
+    if where:
+        return Path(where)
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(xdg) / "funnelsim" / "configs"
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """The schema and this composer's code, Hydra's, OmegaConf's and Python's versions."""
+    import hydra
+    import omegaconf
+
+    from sim import config
+
+    h = hashlib.sha256(f"{hydra.__version__} {omegaconf.__version__} {sys.version}".encode())
+    for f in (Path(config.__file__), Path(__file__)):
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _cache_file(key: tuple) -> Path | None:
+    folder = _cache_folder()
+    if folder is None:
+        return None
+    return folder / f"{hashlib.sha256(repr((key, _code_stamp())).encode()).hexdigest()[:32]}.pickle"
+
+
+def _composed_presets(presets: list[str], values: dict[str, str]):
+    """Hydra's composition of these preset choices: from this process, from disk, or composed now."""
+    key = (_files_stamp(), tuple(presets))
+    base = _COMPOSED.get(key)
+    if base is not None:
+        return base
+    path = _cache_file(key)
+    try:
+        base = pickle.loads(path.read_bytes()) if path is not None and path.is_file() else None
+    except Exception:  # an unreadable or foreign file: compose instead
+        base = None
+    if not OmegaConf.is_config(base):
+        base = _hydra_compose(presets, values)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(pickle.dumps(base))
+                os.replace(tmp, path)
+            except OSError:
+                pass  # a read-only cache folder: compose in each process
+    while len(_COMPOSED) >= _COMPOSED_MAX:
+        _COMPOSED.pop(next(iter(_COMPOSED)))
+    _COMPOSED[key] = base
+    return base
 
 
 def _split(overrides) -> tuple[list[str], list] | None:
@@ -161,22 +226,17 @@ def _split(overrides) -> tuple[list[str], list] | None:
 
 def compose_config(overrides: list[str] | tuple[str, ...] = ()):
     """The composed DictConfig (Hydra's view) for these overrides; errors become ConfigError.  Equal to
-    Hydra's composition of all of them: presets are composed once per process, plain values set on a copy."""
+    Hydra's composition of all of them: presets are composed once (kept in the process and on disk), plain
+    values set on a copy."""
     values = check_overrides(overrides)
     parts = _split(overrides)
     if parts is None:
         return _hydra_compose(overrides, values)
     presets, plain = parts
-    key = (_files_stamp(), tuple(presets))
-    base = _COMPOSED.get(key)
-    if base is None:
-        try:
-            base = _hydra_compose(presets, values)
-        except ConfigError:
-            return _hydra_compose(overrides, values)  # the error as Hydra gives it for the whole list
-        while len(_COMPOSED) >= _COMPOSED_MAX:
-            _COMPOSED.pop(next(iter(_COMPOSED)))
-        _COMPOSED[key] = base
+    try:
+        base = _composed_presets(presets, values)
+    except ConfigError:
+        return _hydra_compose(overrides, values)  # the error as Hydra gives it for the whole list
     cfg = copy.deepcopy(base)
     try:
         for k, v in plain:
