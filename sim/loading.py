@@ -158,13 +158,15 @@ def _cache_folder() -> Path | None:
 
 @functools.cache
 def _code_stamp() -> str:
-    """The schema and this composer's code, Hydra's, OmegaConf's and Python's versions."""
+    """The schema (its code and its defaults, some of which come from the rule registry), this composer's
+    code, Hydra's, OmegaConf's and Python's versions."""
     import hydra
     import omegaconf
 
     from sim import config
 
     h = hashlib.sha256(f"{hydra.__version__} {omegaconf.__version__} {sys.version}".encode())
+    h.update(repr(config.FunnelConfig()).encode())
     for f in (Path(config.__file__), Path(__file__)):
         h.update(f.read_bytes())
     return h.hexdigest()
