@@ -1,19 +1,20 @@
-"""Import Mesa without paying for parts a run never uses.
+"""Start a run without running library code it never uses.
 
-`import mesa` also imports `mesa.experimental`, whose continuous space pulls in SciPy's spatial module
-(about a third of a second); Numba's first compile or cache load checks for BLAS by importing
-`scipy.linalg.cython_blas`, which runs all of `scipy.linalg` (a fifth of a second more); and importing
-`scipy.special` touches every name of NumPy, which imports `numpy.testing` and `numpy.f2py` (a tenth).  Before they are
-first imported, these packages are registered as modules whose code runs when one of their names is
-first asked for; their sub-modules import as usual, so `mesa.experimental...` and `scipy.linalg...`
-still work for anyone who uses them.  (`importlib.util.LazyLoader` would load it at once: the import system reads the
-module's `__spec__`, which here is there without running the package.)
+`import mesa` also imports `mesa.experimental`, whose continuous space pulls in SciPy's spatial module;
+Numba's first compile or cache load checks for BLAS by importing `scipy.linalg.cython_blas`, which runs
+all of `scipy.linalg`; and importing `scipy.special` touches every name of NumPy, which imports
+`numpy.testing` and `numpy.f2py`.  Before they are first imported, these packages are registered as
+modules whose code runs when one of their names is first asked for; their sub-modules import as usual,
+so `mesa.experimental...` and `scipy.linalg...` still work for anyone who uses them.
+(`importlib.util.LazyLoader` would run them at once: the import system reads a module's `__spec__`,
+which here is there without running the package.)
 """
 
 from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 import types
 from pathlib import Path
 
@@ -47,12 +48,27 @@ def defer(name: str) -> bool:
     return True
 
 
+_LOCK = threading.RLock()  # one package runs at a time; other threads wait for it, as with a normal import
+
+
 class _Deferred(types.ModuleType):
-    """A package whose code has not run yet: asking for a name it does not have yet runs it."""
+    """A package whose code has not run yet: asking for a name it does not have yet runs it.  While it
+    runs, its own imports see it as a package being imported (missing names are missing)."""
 
     def __getattr__(self, attr: str):
-        self.__class__ = types.ModuleType
-        self.__spec__.loader.exec_module(self)
+        with _LOCK:
+            if type(self) is _Deferred:
+                if self.__dict__.get("__deferred_running__"):
+                    raise AttributeError(f"partially initialized module {self.__name__!r} has no attribute {attr!r}")
+                self.__dict__["__deferred_running__"] = True
+                try:
+                    self.__spec__.loader.exec_module(self)
+                except BaseException:
+                    sys.modules.pop(self.__name__, None)  # as a failed import leaves it
+                    raise
+                finally:
+                    del self.__dict__["__deferred_running__"]
+                    self.__class__ = types.ModuleType
         return getattr(self, attr)
 
 
