@@ -94,8 +94,8 @@ def run_pending(
         return
     folder = folder.resolve()  # jobs may run in another working directory (Ray workers)
     lanes = task is None and launcher in ("basic", "joblib")
+    count = 1 if launcher == "basic" else max(1, min(workers or 1, len(pending)))  # lanes: no idle worker
     if lanes:
-        count = 1 if launcher == "basic" else max(1, min(workers or 1, len(pending)))
         jobs = [f"lane={','.join(str(i) for i in range(count))}", f"claims={lane_queue(folder, pending)}"]
     else:
         jobs = [f"job={','.join(str(j) for j in pending)}"]
@@ -110,7 +110,7 @@ def run_pending(
         "hydra/hydra_logging=disabled",
     ]
     if launcher == "joblib":
-        argv += ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}"]
+        argv += ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={count if lanes else workers}"]
     elif launcher == "ray":
         # hydra-ray-launcher always adds object_store_memory to ray.init, which Ray refuses when it
         # connects to an existing cluster: set it to null.  `address` is in the launcher's config,
