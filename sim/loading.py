@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+import hashlib
+import os
+import pickle
+import sys
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
@@ -105,9 +111,8 @@ def _message(err: Exception) -> str:
     return text
 
 
-def compose_config(overrides: list[str] | tuple[str, ...] = ()):
-    """The composed DictConfig (Hydra's view) for these overrides; errors become ConfigError."""
-    values = check_overrides(overrides)
+def _hydra_compose(overrides: list[str] | tuple[str, ...], values: dict[str, str]):
+    """Hydra's composition of conf/config.yaml with these (checked) overrides; errors become ConfigError."""
     register()
     GlobalHydra.instance().clear()
     try:
@@ -121,6 +126,126 @@ def compose_config(overrides: list[str] | tuple[str, ...] = ()):
         raise
     finally:
         GlobalHydra.instance().clear()
+
+
+# Composed configs by (config files' stamps, preset choices): Hydra composes each set of presets once
+# (kept in this process and on disk for the next ones) and plain `key=value` overrides are set on a copy,
+# as Hydra itself sets them after composing.
+_COMPOSED: dict = {}
+_COMPOSED_MAX = 32
+CACHE_ENV = "FUNNELSIM_CONFIG_CACHE"  # the folder of composed presets kept between processes; "off": none
+
+
+def _files_stamp() -> tuple:
+    """Names, sizes and change times of every config and preset file: an edit composes afresh."""
+    out = []
+    for folder in (CONF_DIR, SCENARIO_DIR):
+        for p in sorted(folder.rglob("*.yaml")):
+            st = p.stat()
+            out.append((str(p), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def _cache_folder() -> Path | None:
+    where = os.environ.get(CACHE_ENV, "")
+    if where.strip().lower() == "off":
+        return None
+    if where:
+        return Path(where)
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(xdg) / "funnelsim" / "configs"
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """The schema (its code and its defaults, some of which come from the rule registry), this composer's
+    code, Hydra's, OmegaConf's and Python's versions."""
+    import hydra
+    import omegaconf
+
+    from sim import config
+
+    h = hashlib.sha256(f"{hydra.__version__} {omegaconf.__version__} {sys.version}".encode())
+    h.update(repr(config.FunnelConfig()).encode())
+    for f in (Path(config.__file__), Path(__file__)):
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _cache_file(key: tuple) -> Path | None:
+    folder = _cache_folder()
+    if folder is None:
+        return None
+    return folder / f"{hashlib.sha256(repr((key, _code_stamp())).encode()).hexdigest()[:32]}.pickle"
+
+
+def _composed_presets(presets: list[str], values: dict[str, str]):
+    """Hydra's composition of these preset choices: from this process, from disk, or composed now."""
+    key = (_files_stamp(), tuple(presets))
+    base = _COMPOSED.get(key)
+    if base is not None:
+        return base
+    path = _cache_file(key)
+    try:
+        base = pickle.loads(path.read_bytes()) if path is not None and path.is_file() else None
+    except Exception:  # an unreadable or foreign file: compose instead
+        base = None
+    if not OmegaConf.is_config(base):
+        base = _hydra_compose(presets, values)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(pickle.dumps(base))
+                os.replace(tmp, path)
+            except OSError:
+                pass  # a read-only cache folder: compose in each process
+    while len(_COMPOSED) >= _COMPOSED_MAX:
+        _COMPOSED.pop(next(iter(_COMPOSED)))
+    _COMPOSED[key] = base
+    return base
+
+
+def _split(overrides) -> tuple[list[str], list] | None:
+    """(preset choices, [(key, value)] of plain leaf overrides in order), or None if any override is of
+    another kind (+key, sections, ...), whose order with the others only Hydra keeps right."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser, keys = OverridesParser.create(), schema_fields()
+    presets, values = [], []
+    for text in overrides:
+        (o,) = parser.parse_overrides([text])
+        if o.package is not None or o.is_delete() or o.is_add() or o.is_force_add() or o.is_sweep_override():
+            return None
+        if o.key_or_group in GROUPS:
+            presets.append(text)
+        elif o.key_or_group in keys:
+            values.append((o.key_or_group, o.value()))
+        else:
+            return None
+    return presets, values
+
+
+def compose_config(overrides: list[str] | tuple[str, ...] = ()):
+    """The composed DictConfig (Hydra's view) for these overrides; errors become ConfigError.  Equal to
+    Hydra's composition of all of them: presets are composed once (kept in the process and on disk), plain
+    values set on a copy."""
+    values = check_overrides(overrides)
+    parts = _split(overrides)
+    if parts is None:
+        return _hydra_compose(overrides, values)
+    presets, plain = parts
+    try:
+        base = _composed_presets(presets, values)
+    except ConfigError:
+        return _hydra_compose(overrides, values)  # the error as Hydra gives it for the whole list
+    cfg = copy.deepcopy(base)
+    try:
+        for k, v in plain:
+            OmegaConf.update(cfg, k, v, merge=True)
+    except Exception:  # a value the schema refuses: Hydra composes and reports it
+        return _hydra_compose(overrides, values)
+    return cfg
 
 
 def to_config(cfg) -> FunnelConfig:

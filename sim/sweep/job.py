@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import time
 import traceback
 from pathlib import Path
@@ -39,13 +40,42 @@ def job_path(folder: Path, scenario: str) -> Path:
     return folder / "jobs" / f"{scenario}.parquet"
 
 
+_PLANS: dict = {}  # plan.json by (path, size, change time): a worker reads a sweep's plan once
+
+
+def read_plan(folder: Path) -> dict:
+    path = (folder / "plan.json").resolve()
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _PLANS:
+        _PLANS.clear()
+        _PLANS[key] = json.loads(path.read_text())
+    return _PLANS[key]
+
+
+def claim(claims: Path, job: int) -> bool:
+    """Take job `job` of a lane queue: True for the one lane that creates its claim file first."""
+    try:
+        os.close(os.open(claims / str(job), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
+def run_lane(folder: Path, claims: Path) -> str:
+    """Run the queued jobs (claims/queue.json) that no other lane has claimed, one after another in this
+    process, so imports, compiled kernels and composed presets serve every job; returns the worst status."""
+    statuses = [run_job(folder, j) for j in json.loads((claims / "queue.json").read_text()) if claim(claims, j)]
+    return "failed" if "failed" in statuses else "ok"
+
+
 def run_job(folder: Path, job: int) -> str:
     """Run job `job` of the sweep planned in `folder`; returns its status.  A failure is written
     as a row per replication marked failed, so the sweep goes on and the table shows it."""
     from sim.loading import load_config
     from sim.run import simulate
 
-    plan = json.loads((folder / "plan.json").read_text())
+    plan = read_plan(folder)
     sc = plan["scenarios"][job]
     rows, responses = [], []
     started = time.time()

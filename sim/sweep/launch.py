@@ -1,7 +1,13 @@
-"""Run pending jobs through a Hydra multirun (basic, joblib or Ray launcher), with a progress bar."""
+"""Run pending jobs through a Hydra multirun (basic, joblib or Ray launcher), with a progress bar.
+
+On this machine (basic, joblib) the multirun starts one lane per worker: a Hydra job that claims pending
+jobs one at a time and runs them in the same process, so a worker imports, loads compiled kernels and
+composes presets once, not once per job.  On Ray each job is a Hydra job of its own."""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import threading
 import time
@@ -13,12 +19,25 @@ from omegaconf import DictConfig
 
 from sim.loading import CONF_DIR
 from sim.policies.plugins import ENV as PLUGINS_ENV
-from sim.sweep.job import job_path, run_job
+from sim.sweep.job import job_path, run_job, run_lane
 
 
 @hydra.main(config_path=str(CONF_DIR), config_name="sweep_job", version_base="1.3")
 def hydra_task(cfg: DictConfig) -> str:
     return run_job(Path(cfg.sweep_dir), int(cfg.job))
+
+
+@hydra.main(config_path=str(CONF_DIR), config_name="sweep_lane", version_base="1.3")
+def lane_task(cfg: DictConfig) -> str:
+    return run_lane(Path(cfg.sweep_dir), Path(cfg.claims))
+
+
+def lane_queue(folder: Path, pending: list[int]) -> Path:
+    """A new claims folder for this launch, holding the pending jobs in order (queue.json)."""
+    claims = folder / ".hydra" / "lanes" / f"{os.getpid()}-{time.time_ns()}"
+    claims.mkdir(parents=True)
+    (claims / "queue.json").write_text(json.dumps(pending))
+    return claims
 
 
 def _watch(folder: Path, plan: dict, pending: list[int], stop: threading.Event, quiet: bool) -> None:
@@ -43,7 +62,7 @@ def _watch(folder: Path, plan: dict, pending: list[int], stop: threading.Event, 
                 bar.write(f"job {sid} failed ({' '.join(sc['overrides'])}): {df.error.iloc[0]}")
         if done:
             break
-        time.sleep(0.3)
+        stop.wait(0.3)  # wakes at once when the jobs are done
     bar.close()
 
 
@@ -74,18 +93,24 @@ def run_pending(
     if not pending:
         return
     folder = folder.resolve()  # jobs may run in another working directory (Ray workers)
+    lanes = task is None and launcher in ("basic", "joblib")
+    count = 1 if launcher == "basic" else max(1, min(workers or 1, len(pending)))  # lanes: no idle worker
+    if lanes:
+        jobs = [f"lane={','.join(str(i) for i in range(count))}", f"claims={lane_queue(folder, pending)}"]
+    else:
+        jobs = [f"job={','.join(str(j) for j in pending)}"]
     argv = [
         "funnelsim-sweep",
         "--multirun",
         f"sweep_dir={folder}",
-        f"job={','.join(str(j) for j in pending)}",
+        *jobs,
         f"hydra.sweep.dir={folder / '.hydra'}",
         "hydra.sweep.subdir=${hydra.job.num}",
         "hydra/job_logging=disabled",
         "hydra/hydra_logging=disabled",
     ]
     if launcher == "joblib":
-        argv += ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}"]
+        argv += ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={count if lanes else workers}"]
     elif launcher == "ray":
         # hydra-ray-launcher always adds object_store_memory to ray.init, which Ray refuses when it
         # connects to an existing cluster: set it to null.  `address` is in the launcher's config,
@@ -102,7 +127,7 @@ def run_pending(
     saved = sys.argv
     sys.argv = argv
     try:
-        (task or hydra_task)()
+        (task or (lane_task if lanes else hydra_task))()
     finally:
         sys.argv = saved
         stop.set()
