@@ -50,3 +50,4 @@ clean:
 clean-cache:
 	find sim agents -name '*.nbi' -delete -o -name '*.nbc' -delete
 	rm -rf "$${FUNNELSIM_NUMBA_BASE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/funnelsim/numba}"
+	rm -rf "$${XDG_CACHE_HOME:-$$HOME/.cache}/funnelsim/configs"
