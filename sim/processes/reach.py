@@ -67,7 +67,7 @@ def gap(z, k, i, inv_log_miss):
 @njit(cache=True, inline="always")
 def reach_hits(seed, q, b, d, n, hit_c, hit_u, seen):
     """The first `n` contacts of block `b` reached on day `d` with reach probability `q`, with their draws `u`,
-    into hit_c/hit_u in contact order; returns the count.  `seen` is BLOCK zeros of scratch, left zeroed:
+    into hit_c/hit_u; returns the count.  `seen` is BLOCK zeros of scratch, left zeroed:
     a finer layer's contact is not reached again by a coarser one."""
     if q <= 0.0:
         return 0
@@ -88,19 +88,11 @@ def reach_hits(seed, q, b, d, n, hit_c, hit_u, seen):
             if seen[pos] == 1:
                 continue
             seen[pos] = 1
-            hit_u[pos] = layer_u(z_u, pos, k)
+            hit_c[hits] = lo + pos
+            hit_u[hits] = layer_u(z_u, pos, k)
             hits += 1
-    # Compact in contact order (in place: the write index never passes the read index), so callers
-    # read the block's state front to back, which the hardware prefetcher streams.
-    j = 0
-    pos = 0
-    while j < hits:
-        if seen[pos] == 1:
-            seen[pos] = 0
-            hit_c[j] = lo + pos
-            hit_u[j] = hit_u[pos]
-            j += 1
-        pos += 1
+    for j in range(hits):
+        seen[hit_c[j] - lo] = 0
     return hits
 
 
