@@ -9,6 +9,7 @@ from numba import njit
 
 from sim import rng
 from sim.params import Params
+from sim.processes.reach import BLOCK
 
 ACCOUNT_FIELDS = (
     "acc_seg acc_fit acc_start acc_size acc_dm acc_since acc_until acc_cool acc_entry acc_draws acc_customer acc_owner "
@@ -24,7 +25,7 @@ REP_FIELDS = (
     "rep_t rep_end rep_carry rep_idle rep_admin rep_block rep_lead_cap rep_prosp_cap rep_off rep_new rep_segment "
     "rep_wrr score_w rep_check"
 ).split()
-QUEUE_FIELDS = "active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n scratch_i scratch_j scratch_f rep_fill".split()
+QUEUE_FIELDS = "pending active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n scratch_i scratch_j scratch_f rep_fill".split()
 TOTAL_FIELDS = "daily totals deals n_deals".split()
 
 State = namedtuple("State", ACCOUNT_FIELDS + CONTACT_FIELDS + REP_FIELDS + QUEUE_FIELDS + TOTAL_FIELDS)
@@ -225,6 +226,7 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         rep_wrr=np.full(R, 0.0),
         score_w=np.full(2, 1.0),
         rep_check=np.full(R, p.check_minutes),  # poll pace per rep; `funnelsim experiment` treats some reps
+        pending=i1(-(-N // BLOCK)),  # blocks of contacts with an MQL waiting for routing (sim/processes/handoff.py)
         active=i4(N, -1),
         n_active=np.full(1, 0, dtype=np.int64),
         q_idx=i4(N, -1),

@@ -7,7 +7,7 @@ from sim import stages as st
 from sim.model import FunnelModel
 from sim.policies import code
 from sim.processes.common import decay
-from sim.processes.handoff import build_queues, choose_rep, route_new_mqls, start_day
+from sim.processes.handoff import await_routing, build_queues, choose_rep, route_new_mqls, start_day
 from sim.processes.marketing import inquiry_minute
 from sim.processes.opportunities import close_opportunity, open_opportunity
 from sim.processes.sales import attempt, rep_day
@@ -82,6 +82,7 @@ def test_new_mqls_are_routed_in_arrival_order_and_queued(model):
     S, P = model.state, model.params
     for c, minute in ((10, 700.0), (11, 600.0), (12, 650.0)):
         S.stage[c] = st.MQL
+        await_routing(S, c)  # what the contact phase does when it makes an MQL
         S.mql_day[c] = 0
         S.lead_start[c] = minute
         S.mql_at[c] = minute
@@ -96,6 +97,7 @@ def test_new_mqls_are_routed_in_arrival_order_and_queued(model):
 def test_batch_pull_delays_routing(model):
     S, P = model.state, model.params._replace(handoff_mode=1, batch_minutes=1440.0)
     S.stage[5] = st.MQL
+    await_routing(S, 5)
     S.mql_day[5] = 0
     S.lead_start[5] = 600.0
     route_new_mqls(S, P, 0)

@@ -5,6 +5,7 @@ from numba import njit
 
 from sim import rng
 from sim import stages as st
+from sim.processes.handoff import await_routing
 from sim.state import D
 
 _MQL = D["mqls"]
@@ -29,6 +30,7 @@ def arrivals_day(S, P, d):
             S.cursor[_CUR_ARRIVAL] += 1
             minute = d * 1440.0 + 60.0 * (h + rng.uniform(P.seed, rng.ARRIVAL_TIME, c, d, i))
             S.stage[c] = st.MQL
+            await_routing(S, c)
             S.source[c] = st.SOURCE_MARKETING
             S.created[c] = minute
             S.mql_at[c] = minute

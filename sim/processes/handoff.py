@@ -9,6 +9,7 @@ from sim import stages as st
 from sim.policies import dispatch as rules
 from sim.policies.helpers import REASSIGN
 from sim.processes.common import is_workday, lead_open, sla_age
+from sim.processes.reach import BLOCK
 from sim.state import D
 
 _ROUTED = D["routed"]
@@ -16,6 +17,13 @@ _NEVER = D["never_touched"]
 _OPEN = D["open_leads"]
 _REASSIGNED = D["reassigned"]
 _DAY_START = 2  # P.breach_check: the breach rule is asked when the day's queues are laid out
+
+
+@njit(cache=True, inline="always")
+def await_routing(S, c):
+    """Contact `c` became an MQL: the next handoff scans its block of contacts for leads to route.
+    Blocks belong to one thread in the contact phase, so the flag needs no lock."""
+    S.pending[c // BLOCK] = 1
 
 
 @njit(cache=True, inline="always")
@@ -53,10 +61,15 @@ def route_new_mqls(S, P, d):
     """Route today's MQLs and yesterday's backlog in order of arrival (ties by contact id)."""
     start_day(S, P, d)
     n = 0
-    for c in range(S.stage.shape[0]):
-        if S.stage[c] == st.MQL and S.queued[c] == 0:
-            S.scratch_i[n] = c
-            n += 1
+    N = S.stage.shape[0]
+    for b in range(S.pending.shape[0]):  # only blocks with a new or waiting MQL, in contact order
+        if S.pending[b] == 0:
+            continue
+        S.pending[b] = 0
+        for c in range(b * BLOCK, min(b * BLOCK + BLOCK, N)):
+            if S.stage[c] == st.MQL and S.queued[c] == 0:
+                S.scratch_i[n] = c
+                n += 1
     sort_by_time(S, n)
     routed = 0
     for j in range(n):
@@ -72,6 +85,8 @@ def route_new_mqls(S, P, d):
         if r >= 0:
             enqueue(S, P, c, r, t)
             routed += 1
+        else:
+            await_routing(S, c)  # no rep today: it waits for the next handoff
     S.daily[d, _ROUTED] += routed
 
 

@@ -5,6 +5,7 @@ from numba import njit
 from sim import rng
 from sim import stages as st
 from sim.processes.common import engagement, intent, marketing_owned, score
+from sim.processes.handoff import await_routing
 from sim.touches import mark_touch
 
 INBOUND = 4  # channel code of an organic inbound response (after the paid channels 0-3)
@@ -80,6 +81,7 @@ def contact_day(S, P, c, d, u):
         qualifies = False  # shared definition: marketing applies sales' fit line too
     if qualifies:
         S.stage[c] = st.MQL
+        await_routing(S, c)
         if S.mql_at[c] != S.mql_at[c]:
             S.mql_at[c] = minute
         if S.created[c] != S.created[c]:
