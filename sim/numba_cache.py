@@ -28,6 +28,9 @@ COMPILED = (
     "touches.py",
     "touch_log.py",
 )
+# Flags of functions that only compiled code calls: no Python entry point (its wrapper unboxes the whole
+# state and costs seconds to compile per function) and no reference counting (they allocate nothing).
+INTERNAL = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True, "_nrt": False}
 BASE_ENV = "FUNNELSIM_NUMBA_BASE"  # the cache's parent folder, passed on to worker processes
 _extra: list[str] = []  # modules of plug-ins registered in this process
 

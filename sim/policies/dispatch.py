@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from numba import njit
 
+from sim.numba_cache import INTERNAL
 from sim.policies.registry import KINDS, RULES
 
 # kind -> (switch name, parameter field holding the code)
@@ -19,6 +20,9 @@ SWITCHES = {
     "rejected": ("reject", "rejected_mode"),
     "timing": ("routed_time", "handoff_mode"),
 }
+
+
+CALLED = ("routing", "breach", "rejected", "timing")  # compiled once and called; the rest are inlined
 
 
 def _switch_source(kind: str) -> str:
@@ -48,7 +52,7 @@ def build(namespace: dict) -> None:
         exec(compile(_switch_source(kind), f"<funnelsim {kind} switch>", "exec"), namespace, local)
         fn = next(iter(local.values()))
         fn.__module__ = __name__
-        namespace[SWITCHES[kind][0]] = njit(inline="always")(fn)
+        namespace[SWITCHES[kind][0]] = njit(**INTERNAL)(fn) if kind in CALLED else njit(inline="always")(fn)
 
 
 build(globals())

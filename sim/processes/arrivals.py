@@ -5,6 +5,7 @@ from numba import njit
 
 from sim import rng
 from sim import stages as st
+from sim.numba_cache import INTERNAL
 from sim.state import D
 
 _MQL = D["mqls"]
@@ -12,7 +13,7 @@ _INQ = D["inquiries"]
 _CUR_ARRIVAL = 4
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def arrivals_day(S, P, d):
     """Create day `d`'s arriving leads as MQLs, hour by hour, on the next unused contacts."""
     if P.arrivals == 0:

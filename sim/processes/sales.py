@@ -12,10 +12,12 @@ the rep's next shift, so no service time is lost at the day boundary.
 
 import math
 
+import numpy as np
 from numba import njit
 
 from sim import rng
 from sim import stages as st
+from sim.numba_cache import INTERNAL
 from sim.params import PUSH
 from sim.policies import dispatch as rules
 from sim.policies.helpers import FIRST, RECYCLE, back_to_marketing
@@ -87,7 +89,7 @@ def emit(S, P, r, kind, t, c):
 @njit(cache=True, inline="always")
 def reject(S, P, c, t, d):
     """Sales rejects the lead; the rejected-lead rule says where it goes."""
-    rules.reject(S, P, c, t, d)
+    rules.reject(S, P, np.int64(c), t, d)  # one compiled signature
 
 
 @njit(cache=True, inline="always")
@@ -195,7 +197,7 @@ def rep_begin(S, P, r, d):
         S.rep_t[r] += block
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def prospect(S, P, r, d, t, minutes):
     """Outbound prospecting for `minutes`; a meeting becomes a sales-sourced opportunity."""
     S.rep_today[r, st.PROSPECTING] += minutes
@@ -233,7 +235,7 @@ def next_due_time(S, P, r, t_end):
     return w
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def spend(S, P, r, d, t, t1):
     """Time between lead work: a switch, then the day's admin, deals, prospecting; the rest idle."""
     w = t1 - t
@@ -306,7 +308,7 @@ def rep_finish(S, P, r):
         S.rep_att[r] = S.rep_today[r, st.OPPORTUNITY_WORK] / need if need > 0.0 else 1.0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def rep_day(S, P, r, d):
     """One day of rep `r` working its own queue.  Writes only its own leads, ledger and events."""
     rep_begin(S, P, r, d)
@@ -315,7 +317,7 @@ def rep_day(S, P, r, d):
     rep_finish(S, P, r)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def pooled_day(S, P, d):
     """All reps' days interleaved in time order over one shared queue (ties: lowest rep index)."""
     for r in range(P.reps):
