@@ -32,13 +32,13 @@ _MQL = D["mqls"]
 _TOUCH = D["touches_email"]
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
 def accounts_range(S, P, d, lo, hi):
     for a in range(lo, hi):
         account_day(S, P, a, d)
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
 def contacts_range(S, P, d, lo, hi, out):
     """Contacts lo..hi-1; out gets (inquiries, MQLs, touches by channel 0-3)."""
     inquiries = mqls = t0 = t1 = t2 = t3 = 0  # counted in registers, stored once
@@ -57,18 +57,18 @@ def contacts_range(S, P, d, lo, hi, out):
     out[0], out[1], out[2], out[3], out[4], out[5] = inquiries, mqls, t0, t1, t2, t3
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
 def reps_range(S, P, d, lo, hi):
     for r in range(lo, hi):
         rep_day(S, P, r, d)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, no_cfunc_wrapper=True)
 def pooled_reps(S, P, d):
     pooled_day(S, P, d)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, no_cfunc_wrapper=True)
 def handoff_phase(S, P, d):
     """Stated arrivals, routing of new MQLs, then the day's queues (the reference driver runs it as Python)."""
     arrivals_day(S, P, d)
@@ -76,7 +76,7 @@ def handoff_phase(S, P, d):
     build_queues(S, P, d)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, no_cfunc_wrapper=True)
 def close_phase(S, P, d):
     """The reps' account events in order, deals closing, feedback, observation (both drivers)."""
     apply_events(S, P, d)

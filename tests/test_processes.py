@@ -109,7 +109,7 @@ def test_first_attempt_stamps_first_touch_and_counts_the_attempt(model):
     S.stage[c] = st.MQL
     S.lead_start[c] = 0.0
     S.mql_at[c] = 0.0
-    minutes = attempt(S, P, 0, c, 30.0, 0)
+    minutes = pure(attempt)(S, P, 0, c, 30.0, 0)
     assert S.first_touch[c] == 30.0
     assert S.attempts[c] == 1
     assert minutes >= P.attempt_minutes

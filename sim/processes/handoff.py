@@ -125,7 +125,7 @@ def reassign_breached(S, P, d, now):
         if not lead_open(S.stage[c]) or S.attempts[c] > 0 or S.rep[c] < 0:
             continue
         if sla_age(P, S.lead_start[c], now) > P.sla and S.next_due[c] <= now:
-            if rules.breach(S, P, c, now) != REASSIGN:
+            if rules.breach(S, P, np.int64(c), now) != REASSIGN:
                 continue
             r = choose_rep(S, P, c, S.rep[c])
             if r >= 0 and r != S.rep[c]:

@@ -20,7 +20,7 @@ from sim import stages as st
 from sim.numba_cache import INTERNAL
 from sim.params import PUSH
 from sim.policies import dispatch as rules
-from sim.policies.helpers import FIRST, RECYCLE, back_to_marketing
+from sim.policies.helpers import FIRST, KEEP, RECYCLE, back_to_marketing
 from sim.processes.common import intent, lead_decay, lead_open, sla_age
 from sim.state import RS
 
@@ -43,7 +43,21 @@ def queue_range(S, P, r):
     return S.q_ptr[r], S.q_ptr[r + 1]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
+def breach_on_sight(S, P, r, c, t, d):
+    """The breach rule's action for untouched lead `c` seen at `t` (KEEP if within the SLA); a
+    recycled lead goes back to marketing here.  Compiled once, outside the queue scan."""
+    if sla_age(P, S.lead_start[c], t) <= P.sla:
+        return KEEP
+    act = rules.breach(S, P, c, t)
+    if act == RECYCLE:
+        back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
+        S.rep_stats[r, _BREACH] += 1
+        S.rep_stats[r, _REC] += 1
+    return act
+
+
+@njit(cache=True, **INTERNAL)
 def next_lead(S, P, r, t, d):
     """The lead rep `r` works next at time `t` by the queue discipline, or -1 if none is due.
     Breach rules checked on sight may put a breached lead first or send it back to marketing."""
@@ -59,12 +73,9 @@ def next_lead(S, P, r, t, d):
         if owner != r and owner >= 0:
             continue
         breach = False
-        if P.breach_check == _ON_SIGHT and S.attempts[c] == 0 and sla_age(P, S.lead_start[c], t) > P.sla:
-            act = rules.breach(S, P, c, t)
+        if P.breach_check == _ON_SIGHT and S.attempts[c] == 0:
+            act = breach_on_sight(S, P, r, np.int64(c), t, d)
             if act == RECYCLE:
-                back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
-                S.rep_stats[r, _BREACH] += 1
-                S.rep_stats[r, _REC] += 1
                 continue
             breach = act == FIRST
         key = rules.queue_key(S, P, c, d)
@@ -105,7 +116,7 @@ def handling_minutes(S, P, c, d, n):
     return m
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def attempt(S, P, r, c, t, d):
     """Rep `r` tries lead `c` at time `t`; returns the minutes it took."""
     seed = P.seed
