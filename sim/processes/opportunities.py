@@ -81,7 +81,7 @@ def deal_owner(S, P, r, a):
     return k
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def on_sql(S, P, r, c, t, d):
     """An SQL opens an opportunity for its account, joins an open one, or is disqualified."""
     seed = P.seed
@@ -96,7 +96,7 @@ def on_sql(S, P, r, c, t, d):
         S.closed_at[c] = t
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def on_meeting(S, P, r, block, t, d):
     """A prospecting meeting: pick among a few accounts, preferring one in market, and open a deal."""
     seed = P.seed
