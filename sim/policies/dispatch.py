@@ -1,8 +1,10 @@
 """One compiled switch per kind of rule, generated from the registry.
 
 `route(S, P, c, exclude)` calls the routing rule whose code is `P.routing`, and so on for each
-kind.  The switches are inlined into the kernels, so a rule costs what the hand-written branch
-did; the reference driver runs their pure-Python twins (`sim.pure`).
+kind.  The queue discipline's switch is inlined into the queue scan (it runs for every due lead);
+the other switches are compiled once as internal functions and called, since inlining a switch
+copies every rule of its kind into each caller and multiplies compile time.  The reference driver
+runs their pure-Python twins (`sim.pure`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ SWITCHES = {
 }
 
 
-CALLED = ("routing", "breach", "rejected", "timing")  # compiled once and called; the rest are inlined
+CALLED = ("routing", "breach", "rejected", "timing")  # compiled once and called; the discipline is inlined
 
 
 def _switch_source(kind: str) -> str:

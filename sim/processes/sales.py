@@ -340,6 +340,6 @@ def pooled_day(S, P, d):
                 best = r
         if best < 0:
             break
-        rep_act(S, P, best, d)
+        rep_act(S, P, np.int64(best), d)  # int64, as in `rep_day`: the callees compile once
     for r in range(P.reps):
         rep_finish(S, P, r)
