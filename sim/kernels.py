@@ -33,13 +33,13 @@ _MQL = D["mqls"]
 _TOUCH = D["touches_email"]
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
 def accounts_range(S, P, d, lo, hi):
     for a in range(lo, hi):
         account_day(S, P, a, d)
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
 def contacts_range(S, P, d, lo, hi, out, hit_c, hit_u, seen):
     """Blocks lo..hi-1 of contacts: only the contacts the day reaches are visited (sim/processes/reach.py).
     out gets (inquiries, MQLs, touches by channel 0-3)."""
@@ -61,18 +61,18 @@ def contacts_range(S, P, d, lo, hi, out, hit_c, hit_u, seen):
     out[0], out[1], out[2], out[3], out[4], out[5] = inquiries, mqls, t0, t1, t2, t3
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
 def reps_range(S, P, d, lo, hi):
     for r in range(lo, hi):
         rep_day(S, P, r, d)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, no_cfunc_wrapper=True)
 def pooled_reps(S, P, d):
     pooled_day(S, P, d)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, no_cfunc_wrapper=True)
 def handoff_phase(S, P, d):
     """Stated arrivals, routing of new MQLs, then the day's queues (the reference driver runs it as Python)."""
     arrivals_day(S, P, d)
@@ -80,7 +80,7 @@ def handoff_phase(S, P, d):
     build_queues(S, P, d)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, no_cfunc_wrapper=True)
 def close_phase(S, P, d):
     """The reps' account events in order, deals closing, feedback, observation (both drivers)."""
     apply_events(S, P, d)

@@ -28,6 +28,12 @@ COMPILED = (
     "touches.py",
     "touch_log.py",
 )
+# Flags of the functions that only compiled code calls (`@njit(cache=True, **INTERNAL)`): no Python entry
+# point (the wrapper that unboxes the whole state costs about a second of compile time per function) and
+# no reference counting (they allocate nothing).  Such a function must not be called from Python (it has
+# no entry point); tests call its pure-Python twin, `sim.pure.pure(fn)`.  Each is compiled once per
+# signature, so callers pass one set of argument types (`np.int64(...)` for indices read from int32 arrays).
+INTERNAL = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True, "_nrt": False}
 BASE_ENV = "FUNNELSIM_NUMBA_BASE"  # the cache's parent folder, passed on to worker processes
 _extra: list[str] = []  # modules of plug-ins registered in this process
 

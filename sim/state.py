@@ -25,7 +25,9 @@ REP_FIELDS = (
     "rep_t rep_end rep_carry rep_idle rep_admin rep_block rep_lead_cap rep_prosp_cap rep_off rep_new rep_segment "
     "rep_wrr score_w rep_check"
 ).split()
-QUEUE_FIELDS = "pending active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n scratch_i scratch_j scratch_f rep_fill".split()
+QUEUE_FIELDS = (
+    "pending active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n scratch_i scratch_j scratch_f rep_fill".split()
+)
 TOTAL_FIELDS = "daily totals deals n_deals".split()
 
 State = namedtuple("State", ACCOUNT_FIELDS + CONTACT_FIELDS + REP_FIELDS + QUEUE_FIELDS + TOTAL_FIELDS)

@@ -11,6 +11,7 @@ from sim.processes.handoff import await_routing, build_queues, choose_rep, route
 from sim.processes.marketing import inquiry_minute
 from sim.processes.opportunities import close_opportunity, open_opportunity
 from sim.processes.sales import attempt, rep_day
+from sim.pure import pure
 from sim.state import D, T
 from tests.conftest import small_config
 
@@ -86,10 +87,10 @@ def test_new_mqls_are_routed_in_arrival_order_and_queued(model):
         S.mql_day[c] = 0
         S.lead_start[c] = minute
         S.mql_at[c] = minute
-    route_new_mqls(S, P, 0)
+    pure(route_new_mqls)(S, P, 0)
     assert S.rep[11] == 0 and S.rep[12] == 1 and S.rep[10] == 2
     assert S.routed_at[11] == 600.0
-    build_queues(S, P, 0)
+    pure(build_queues)(S, P, 0)
     assert S.q_ptr[-1] == 3
     assert S.daily[0, D["routed"]] == 3
 
@@ -100,7 +101,7 @@ def test_batch_pull_delays_routing(model):
     await_routing(S, 5)
     S.mql_day[5] = 0
     S.lead_start[5] = 600.0
-    route_new_mqls(S, P, 0)
+    pure(route_new_mqls)(S, P, 0)
     assert S.routed_at[5] == P.work_start + 1440.0
 
 
@@ -110,7 +111,7 @@ def test_first_attempt_stamps_first_touch_and_counts_the_attempt(model):
     S.stage[c] = st.MQL
     S.lead_start[c] = 0.0
     S.mql_at[c] = 0.0
-    minutes = attempt(S, P, 0, c, 30.0, 0)
+    minutes = pure(attempt)(S, P, 0, c, 30.0, 0)
     assert S.first_touch[c] == 30.0
     assert S.attempts[c] == 1
     assert minutes >= P.attempt_minutes
@@ -120,10 +121,10 @@ def test_first_attempt_stamps_first_touch_and_counts_the_attempt(model):
 def test_rep_day_fills_exactly_the_working_day(model):
     S, P = model.state, model.params
     start_day(S, P, 0)
-    rep_day(S, P, 0, 0)
+    pure(rep_day)(S, P, 0, 0)
     assert S.rep_today[0].sum() == pytest.approx(P.work_minutes)
     start_day(S, P, 5)  # Saturday: nobody works
-    rep_day(S, P, 1, 5)
+    pure(rep_day)(S, P, 1, 5)
     assert S.rep_today[1].sum() == 0.0
 
 

@@ -1,14 +1,17 @@
 """One compiled switch per kind of rule, generated from the registry.
 
 `route(S, P, c, exclude)` calls the routing rule whose code is `P.routing`, and so on for each
-kind.  The switches are inlined into the kernels, so a rule costs what the hand-written branch
-did; the reference driver runs their pure-Python twins (`sim.pure`).
+kind.  The queue discipline's switch is inlined into the queue scan (it runs for every due lead);
+the other switches are compiled once as internal functions and called, since inlining a switch
+copies every rule of its kind into each caller and multiplies compile time.  The reference driver
+runs their pure-Python twins (`sim.pure`).
 """
 
 from __future__ import annotations
 
 from numba import njit
 
+from sim.numba_cache import INTERNAL
 from sim.policies.registry import KINDS, RULES
 
 # kind -> (switch name, parameter field holding the code)
@@ -19,6 +22,9 @@ SWITCHES = {
     "rejected": ("reject", "rejected_mode"),
     "timing": ("routed_time", "handoff_mode"),
 }
+
+
+CALLED = ("routing", "breach", "rejected", "timing")  # compiled once and called; the discipline is inlined
 
 
 def _switch_source(kind: str) -> str:
@@ -48,7 +54,7 @@ def build(namespace: dict) -> None:
         exec(compile(_switch_source(kind), f"<funnelsim {kind} switch>", "exec"), namespace, local)
         fn = next(iter(local.values()))
         fn.__module__ = __name__
-        namespace[SWITCHES[kind][0]] = njit(inline="always")(fn)
+        namespace[SWITCHES[kind][0]] = njit(**INTERNAL)(fn) if kind in CALLED else njit(inline="always")(fn)
 
 
 build(globals())

@@ -5,6 +5,8 @@ Plug-in rules may call these too; they are compiled functions over the same stat
 
 from numba import njit
 
+from sim.numba_cache import INTERNAL
+
 # What a breach rule asks for an untouched lead past the SLA.
 KEEP, FIRST, RECYCLE, REASSIGN = 0, 1, 2, 3
 
@@ -20,9 +22,10 @@ def available(S, P, r):
     return P.cap_per_day == 0 or S.rep_new[r] < P.cap_per_day
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def next_in_turn(S, P, cursor, segment, exclude):
-    """Next available lead rep after the cursor (in `segment` if >= 0), or -1."""
+    """Next available lead rep after the cursor (in `segment` if >= 0), or -1.  Compiled once, for
+    int64 arguments: callers pass `np.int64(...)`."""
     n = P.lead_hi - P.lead_lo
     for k in range(n):
         r = P.lead_lo + (S.cursor[cursor] + k) % n

@@ -1,16 +1,19 @@
 """Routing rules: which rep gets a new MQL (and, under breach action `reassign`, a breached one)."""
 
+import numpy as np
 from numba import njit
 
 from sim.policies.helpers import CUR_RR, CUR_SEG, available, next_in_turn
 from sim.policies.registry import rule
+
+_RR, _ANY = np.int64(CUR_RR), np.int64(-1)  # typed int64, so `next_in_turn` compiles once
 
 
 @rule("routing", "round_robin")
 @njit(cache=True, inline="always")
 def round_robin(S, P, c, exclude):
     """The next available rep in turn."""
-    return next_in_turn(S, P, CUR_RR, -1, exclude)
+    return next_in_turn(S, P, _RR, _ANY, exclude)
 
 
 @rule("routing", "weighted_round_robin")
@@ -51,7 +54,7 @@ def load_balanced(S, P, c, exclude):
 @njit(cache=True, inline="always")
 def pooled(S, P, c, exclude):
     """One shared queue: a lead has no rep until one takes it (used by breach action reassign: round robin)."""
-    return next_in_turn(S, P, CUR_RR, -1, exclude)
+    return next_in_turn(S, P, _RR, _ANY, exclude)
 
 
 @rule("routing", "territory")
@@ -59,8 +62,8 @@ def pooled(S, P, c, exclude):
 def territory(S, P, c, exclude):
     """Reps split among the segments in proportion to their shares; round robin within the lead's segment."""
     seg = S.acc_seg[S.c_acc[c]]
-    r = next_in_turn(S, P, CUR_SEG + seg, seg, exclude)
-    return r if r >= 0 else next_in_turn(S, P, CUR_RR, -1, exclude)
+    r = next_in_turn(S, P, np.int64(CUR_SEG + seg), np.int64(seg), exclude)
+    return r if r >= 0 else next_in_turn(S, P, _RR, _ANY, exclude)
 
 
 @rule(
@@ -78,4 +81,4 @@ def account_owner(S, P, c, exclude):
         owner = P.lead_lo + owner % P.n_sdr
     if owner != exclude and available(S, P, owner):
         return owner
-    return next_in_turn(S, P, CUR_RR, -1, exclude)
+    return next_in_turn(S, P, _RR, _ANY, exclude)

@@ -5,6 +5,7 @@ from numba import njit
 
 from sim import rng
 from sim import stages as st
+from sim.numba_cache import INTERNAL
 from sim.processes.handoff import await_routing
 from sim.state import D
 
@@ -13,7 +14,7 @@ _INQ = D["inquiries"]
 _CUR_ARRIVAL = 4
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def arrivals_day(S, P, d):
     """Create day `d`'s arriving leads as MQLs, hour by hour, on the next unused contacts."""
     if P.arrivals == 0:

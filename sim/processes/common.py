@@ -5,6 +5,7 @@ import math
 from numba import njit
 
 from sim import stages as st
+from sim.numba_cache import INTERNAL
 
 
 @njit(cache=True, inline="always")
@@ -99,7 +100,7 @@ def business_minutes(P, t0, t1):
     return working_minutes_before(P, t1) - working_minutes_before(P, t0)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def sla_age(P, start, t):
     """Age of a lead on the SLA clock: working minutes (business) or calendar minutes."""
     if P.sla_clock == 1:

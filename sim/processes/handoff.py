@@ -2,10 +2,12 @@
 breached leads are handled by the breach rule; reps' queues are laid out for the day.
 The rules themselves live in `sim.policies`."""
 
+import numpy as np
 from numba import njit
 
 from sim import rng
 from sim import stages as st
+from sim.numba_cache import INTERNAL
 from sim.policies import dispatch as rules
 from sim.policies.helpers import REASSIGN
 from sim.processes.common import is_workday, lead_open, sla_age
@@ -29,7 +31,7 @@ def await_routing(S, c):
 @njit(cache=True, inline="always")
 def choose_rep(S, P, c, exclude=-1):
     """The rep who gets lead `c` under the routing rule; -1 if no rep can take it today."""
-    return rules.route(S, P, c, exclude)
+    return rules.route(S, P, np.int64(c), np.int64(exclude))  # one compiled signature
 
 
 @njit(cache=True, inline="always")
@@ -56,7 +58,7 @@ def start_day(S, P, d):
         S.rep_new[r] = 0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def route_new_mqls(S, P, d):
     """Route today's MQLs and yesterday's backlog in order of arrival (ties by contact id)."""
     start_day(S, P, d)
@@ -138,7 +140,7 @@ def reassign_breached(S, P, d, now):
         if not lead_open(S.stage[c]) or S.attempts[c] > 0 or S.rep[c] < 0:
             continue
         if sla_age(P, S.lead_start[c], now) > P.sla and S.next_due[c] <= now:
-            if rules.breach(S, P, c, now) != REASSIGN:
+            if rules.breach(S, P, np.int64(c), now) != REASSIGN:
                 continue
             r = choose_rep(S, P, c, S.rep[c])
             if r >= 0 and r != S.rep[c]:
@@ -148,7 +150,7 @@ def reassign_breached(S, P, d, now):
     S.daily[d, _REASSIGNED] += moved
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def build_queues(S, P, d):
     """Drop closed leads, expire untouched ones, and lay each rep's queue out contiguously.
     Pooled routing keeps one shared queue (every rep scans the whole active list)."""

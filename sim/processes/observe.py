@@ -2,6 +2,7 @@
 
 from numba import njit
 
+from sim.numba_cache import INTERNAL
 from sim.processes.common import lead_open
 from sim.state import RS, D
 
@@ -23,7 +24,7 @@ _OPEN_OPPS = D["open_opportunities"]
 _OPEN_LEADS = D["open_leads_end"]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def observe(S, P, d):
     for r in range(P.reps):
         for src, dst in _REP_COLS:

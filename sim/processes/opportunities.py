@@ -7,6 +7,7 @@ from numba import njit
 
 from sim import rng
 from sim import stages as st
+from sim.numba_cache import INTERNAL
 from sim.processes.common import intent, is_workday
 from sim.state import DL, D, T
 
@@ -80,7 +81,7 @@ def deal_owner(S, P, r, a):
     return k
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def on_sql(S, P, r, c, t, d):
     """An SQL opens an opportunity for its account, joins an open one, or is disqualified."""
     seed = P.seed
@@ -95,7 +96,7 @@ def on_sql(S, P, r, c, t, d):
         S.closed_at[c] = t
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def on_meeting(S, P, r, block, t, d):
     """A prospecting meeting: pick among a few accounts, preferring one in market, and open a deal."""
     seed = P.seed
@@ -118,7 +119,7 @@ def on_meeting(S, P, r, block, t, d):
     open_opportunity(S, P, chosen, c, t, d, st.SOURCE_SALES, deal_owner(S, P, r, chosen))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def apply_events(S, P, d):
     """Apply the reps' account-level events in a fixed order: rep by rep, as they happened."""
     for r in range(P.reps):
@@ -194,7 +195,7 @@ def close_opportunity(S, P, a, d):
             S.closed_at[c] = t
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def opportunities_day(S, P, d):
     """Book the reps' attention to each open deal and close the deals that reach their end."""
     work = is_workday(P, d)
@@ -208,7 +209,7 @@ def opportunities_day(S, P, d):
             close_opportunity(S, P, a, d)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def feedback(S, P, d):
     """Closed loop: sales dispositions of the last 90 days re-weight marketing's score towards
     what converts (rules: fit against engagement; predictive: a sharper model)."""

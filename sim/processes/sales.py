@@ -12,13 +12,15 @@ the rep's next shift, so no service time is lost at the day boundary.
 
 import math
 
+import numpy as np
 from numba import njit
 
 from sim import rng
 from sim import stages as st
+from sim.numba_cache import INTERNAL
 from sim.params import PUSH
 from sim.policies import dispatch as rules
-from sim.policies.helpers import FIRST, RECYCLE, back_to_marketing
+from sim.policies.helpers import FIRST, KEEP, RECYCLE, back_to_marketing
 from sim.processes.common import intent, lead_decay, lead_open, sla_age
 from sim.state import RS
 
@@ -41,7 +43,21 @@ def queue_range(S, P, r):
     return S.q_ptr[r], S.q_ptr[r + 1]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
+def breach_on_sight(S, P, r, c, t, d):
+    """The breach rule's action for untouched lead `c` seen at `t` (KEEP if within the SLA); a
+    recycled lead goes back to marketing here.  Compiled once, outside the queue scan."""
+    if sla_age(P, S.lead_start[c], t) <= P.sla:
+        return KEEP
+    act = rules.breach(S, P, c, t)
+    if act == RECYCLE:
+        back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
+        S.rep_stats[r, _BREACH] += 1
+        S.rep_stats[r, _REC] += 1
+    return act
+
+
+@njit(cache=True, **INTERNAL)
 def next_lead(S, P, r, t, d):
     """The lead rep `r` works next at time `t` by the queue discipline, or -1 if none is due.
     Breach rules checked on sight may put a breached lead first or send it back to marketing."""
@@ -57,12 +73,9 @@ def next_lead(S, P, r, t, d):
         if owner != r and owner >= 0:
             continue
         breach = False
-        if P.breach_check == _ON_SIGHT and S.attempts[c] == 0 and sla_age(P, S.lead_start[c], t) > P.sla:
-            act = rules.breach(S, P, c, t)
+        if P.breach_check == _ON_SIGHT and S.attempts[c] == 0:
+            act = breach_on_sight(S, P, r, np.int64(c), t, d)
             if act == RECYCLE:
-                back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
-                S.rep_stats[r, _BREACH] += 1
-                S.rep_stats[r, _REC] += 1
                 continue
             breach = act == FIRST
         key = rules.queue_key(S, P, c, d)
@@ -87,7 +100,7 @@ def emit(S, P, r, kind, t, c):
 @njit(cache=True, inline="always")
 def reject(S, P, c, t, d):
     """Sales rejects the lead; the rejected-lead rule says where it goes."""
-    rules.reject(S, P, c, t, d)
+    rules.reject(S, P, np.int64(c), t, d)  # one compiled signature
 
 
 @njit(cache=True, inline="always")
@@ -103,7 +116,7 @@ def handling_minutes(S, P, c, d, n):
     return m
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def attempt(S, P, r, c, t, d):
     """Rep `r` tries lead `c` at time `t`; returns the minutes it took."""
     seed = P.seed
@@ -195,7 +208,7 @@ def rep_begin(S, P, r, d):
         S.rep_t[r] += block
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def prospect(S, P, r, d, t, minutes):
     """Outbound prospecting for `minutes`; a meeting becomes a sales-sourced opportunity."""
     S.rep_today[r, st.PROSPECTING] += minutes
@@ -233,7 +246,7 @@ def next_due_time(S, P, r, t_end):
     return w
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def spend(S, P, r, d, t, t1):
     """Time between lead work: a switch, then the day's admin, deals, prospecting; the rest idle."""
     w = t1 - t
@@ -306,7 +319,7 @@ def rep_finish(S, P, r):
         S.rep_att[r] = S.rep_today[r, st.OPPORTUNITY_WORK] / need if need > 0.0 else 1.0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def rep_day(S, P, r, d):
     """One day of rep `r` working its own queue.  Writes only its own leads, ledger and events."""
     rep_begin(S, P, r, d)
@@ -315,7 +328,7 @@ def rep_day(S, P, r, d):
     rep_finish(S, P, r)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def pooled_day(S, P, d):
     """All reps' days interleaved in time order over one shared queue (ties: lowest rep index)."""
     for r in range(P.reps):
@@ -327,6 +340,6 @@ def pooled_day(S, P, d):
                 best = r
         if best < 0:
             break
-        rep_act(S, P, best, d)
+        rep_act(S, P, np.int64(best), d)  # int64, as in `rep_day`: the callees compile once
     for r in range(P.reps):
         rep_finish(S, P, r)
