@@ -16,8 +16,8 @@ ACCOUNT_FIELDS = (
     "opp_open opp_created opp_close_day opp_source opp_rep opp_value opp_need opp_att opp_att_days opp_intent"
 ).split()
 CONTACT_FIELDS = (
-    "c_acc c_role c_fit eng eng_day stage source channel created mql_at routed_at first_touch sal_at sql_at "
-    "opp_at closed_at rep attempts next_due lead_start ep_touch recycle_day mql_day mql_count queued score_noise "
+    "c_acc c_role eng eng_day stage source channel created mql_at routed_at first_touch sal_at sql_at "
+    "opp_at closed_at rep attempts next_due lead_start ep_touch recycle_day mql_day mql_count queued "
     "touch_ch"
 ).split()
 REP_FIELDS = (
@@ -99,19 +99,6 @@ def _account_draws(p: Params):
     return seg, fit, size, u[3], u[4], u[5]
 
 
-@njit(cache=True)
-def _normals(seed, n, out):
-    for c in range(n):
-        out[c] = rng.normal(seed, rng.SETUP, c, -3, 0)
-
-
-def _score_noise(p: Params, n: int) -> np.ndarray:
-    """Each buyer's fixed error in a predictive score (common to every policy)."""
-    out = np.empty(n)
-    _normals(p.seed, n, out)
-    return out
-
-
 def _rep_segments(p: Params) -> np.ndarray:
     """Territories: lead-working reps split among segments in proportion to segment shares."""
     seg = np.full(p.reps, -1, dtype=np.int8)
@@ -181,7 +168,6 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         opp_intent=f8(A, 0.0),
         c_acc=c_acc,
         c_role=role,
-        c_fit=fit[c_acc].astype(np.float64),
         eng=f8(N, 0.0),
         eng_day=i4(N),
         stage=i1(N),
@@ -204,7 +190,6 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         mql_day=i4(N, -1),
         mql_count=i4(N),
         queued=i1(N),
-        score_noise=_score_noise(p, N),
         touch_ch=i1(N, -1),  # today's logged touch (sim/touches.py): channel + 8 if it created the lead
         rep_need=f8(R, 0.0),
         rep_opps=i4(R),

@@ -170,8 +170,7 @@ def test_a_response_raises_engagement_and_crossing_the_line_makes_an_mql(model):
     from sim.processes.marketing import contact_day
 
     S, P = model.state, model.params._replace(p_touch=0.999, ch_cum=np.full(4, 0.999), ch_resp=np.ones(4))
-    S.c_fit[:] = 1.0
-    S.acc_fit[:] = 1.0  # fit is an account trait; contacts carry a copy
+    S.acc_fit[:] = 1.0  # fit is an account trait its buying group shares
     S.acc_customer[:] = 0
     c = 3
     ch, inquiry, mql = contact_day(S, P, c, 1, 0.5)  # reached with u = 0.5: channel 0

@@ -24,4 +24,4 @@ def lifo(S, P, c, d):
 @njit(cache=True, inline="always")
 def by_score(S, P, c, d):
     """The highest lead score first (today's score: fit, engagement and account intent)."""
-    return -score(S, P, c, S.c_fit[c], engagement(S, P, c, d), intent(S, P, S.c_acc[c], d))
+    return -score(S, P, c, S.acc_fit[S.c_acc[c]], engagement(S, P, c, d), intent(S, P, S.c_acc[c], d))

@@ -223,10 +223,10 @@ def feedback(S, P, d):
             continue
         if S.sql_at[c] == S.sql_at[c]:
             nq += 1
-            fq += S.c_fit[c]
+            fq += S.acc_fit[S.c_acc[c]]
         elif S.stage[c] != st.MQL and S.stage[c] != st.SAL:
             nn += 1
-            fn += S.c_fit[c]
+            fn += S.acc_fit[S.c_acc[c]]
     if nq == 0 or nn == 0:
         return
     if P.scoring == 1:

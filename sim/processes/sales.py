@@ -136,7 +136,7 @@ def attempt(S, P, r, c, t, d):
     dial = handling_minutes(S, P, c, d, n)
     g = lead_decay(P, age)
     if rng.uniform(seed, rng.REACH, c, d, n) < P.reach_rate * g**P.reach_share:
-        fit = S.c_fit[c]
+        fit = S.acc_fit[S.c_acc[c]]
         if S.stage[c] == st.MQL:
             seen = fit + P.observe_noise * rng.normal(seed, rng.OBSERVE, c, d, n)
             if P.lead_def == 0 and seen < P.acceptance:
