@@ -12,12 +12,13 @@ from sim.params import Params
 from sim.processes.reach import BLOCK
 
 ACCOUNT_FIELDS = (
-    "acc_seg acc_fit acc_start acc_size acc_dm acc_since acc_until acc_cool acc_entry acc_draws acc_customer acc_owner "
+    "acc_seg acc_fit acc_start acc_size acc_dm acc_since acc_until acc_cool acc_entry acc_draws acc_due "
+    "acc_customer acc_owner "
     "opp_open opp_created opp_close_day opp_source opp_rep opp_value opp_need opp_att opp_att_days opp_intent"
 ).split()
 CONTACT_FIELDS = (
     "c_acc c_role eng eng_day stage source channel created mql_at routed_at first_touch sal_at sql_at "
-    "opp_at closed_at rep attempts next_due lead_start ep_touch recycle_day mql_day mql_count queued "
+    "opp_at closed_at rep attempts next_due lead_start ep_touch recycle_day mql_day mql_count queued score_noise "
     "touch_ch"
 ).split()
 REP_FIELDS = (
@@ -99,6 +100,19 @@ def _account_draws(p: Params):
     return seg, fit, size, u[3], u[4], u[5]
 
 
+@njit(cache=True)
+def _normals(seed, n, out):
+    for c in range(n):
+        out[c] = rng.normal(seed, rng.SETUP, c, -3, 0)
+
+
+def _score_noise(p: Params, n: int) -> np.ndarray:
+    """Each buyer's fixed error in a predictive score (common to every policy)."""
+    out = np.empty(n)
+    _normals(p.seed, n, out)
+    return out
+
+
 def _rep_segments(p: Params) -> np.ndarray:
     """Territories: lead-working reps split among segments in proportion to segment shares."""
     seg = np.full(p.reps, -1, dtype=np.int8)
@@ -154,6 +168,7 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         acc_cool=i4(A, -1),
         acc_entry=i4(A, -1),  # the account's next chance to enter the market (sim/processes/market.py)
         acc_draws=i4(A),  # chances drawn so far
+        acc_due=i4(A),  # the next day the market phase looks at the account
         acc_customer=i1(A),
         acc_owner=np.minimum((u_owner * p.n_ae).astype(np.int32), p.n_ae - 1),
         opp_open=i1(A),
@@ -190,6 +205,7 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         mql_day=i4(N, -1),
         mql_count=i4(N),
         queued=i1(N),
+        score_noise=_score_noise(p, N),
         touch_ch=i1(N, -1),  # today's logged touch (sim/touches.py): channel + 8 if it created the lead
         rep_need=f8(R, 0.0),
         rep_opps=i4(R),

@@ -4,7 +4,6 @@ import math
 
 from numba import njit
 
-from sim import rng
 from sim import stages as st
 from sim.numba_cache import INTERNAL
 
@@ -57,8 +56,7 @@ def score(S, P, c, fit, eng, inten):
     if P.scoring == 1:
         z = (propensity(fit, inten) - 0.25) / 0.15
         dp = P.dprime * S.score_w[0]
-        noise = rng.normal(P.seed, rng.SETUP, c, -3, 0)  # the buyer's fixed score error, drawn where it is used
-        x = (dp * z + noise) / math.sqrt(dp * dp + 1.0)
+        x = (dp * z + S.score_noise[c]) / math.sqrt(dp * dp + 1.0)
         return 100.0 * 0.5 * math.erfc(-x / math.sqrt(2.0))
     e = eng if eng < P.eng_cap else P.eng_cap
     return S.score_w[0] * P.fit_points * fit + S.score_w[1] * e

@@ -31,16 +31,32 @@ def next_entry(S, P, a, d):
 
 @njit(cache=True, inline="always")
 def account_day(S, P, a, d):
-    """One day of account `a`: customers come off contract, windows open and close."""
+    """One day of account `a`: customers come off contract, windows open and close.  An account is
+    looked at only on its next due day (`acc_due`); on other days nothing could change it, and an
+    opportunity closing on it makes it due again (sim/processes/opportunities.py)."""
+    if d < S.acc_due[a]:
+        return
     if S.acc_customer[a] == 1:
         if d >= S.acc_cool[a]:
             S.acc_customer[a] = 0
+            S.acc_due[a] = d + 1
+        else:
+            S.acc_due[a] = S.acc_cool[a]
         return
     if S.acc_since[a] >= 0:
-        if d >= S.acc_until[a] and S.opp_open[a] == 0:
+        if S.opp_open[a] == 1:
+            S.acc_due[a] = NEVER  # the window stays open while a deal is open
+        elif d >= S.acc_until[a]:
             S.acc_since[a] = -1
+            S.acc_due[a] = d + 1
+        else:
+            S.acc_due[a] = S.acc_until[a]
         return
-    if d < S.acc_cool[a] or S.opp_open[a] == 1:
+    if S.opp_open[a] == 1:
+        S.acc_due[a] = NEVER
+        return
+    if d < S.acc_cool[a]:
+        S.acc_due[a] = S.acc_cool[a]
         return
     if S.acc_entry[a] < d:
         next_entry(S, P, a, d)
@@ -49,3 +65,6 @@ def account_day(S, P, a, d):
         length = rng.gamma_mean_cv(P.seed, rng.MARKET_LEN, a, d, 0, P.in_market_days[seg], 0.5)
         S.acc_since[a] = d
         S.acc_until[a] = d + max(1, int(length + 0.5))
+        S.acc_due[a] = S.acc_until[a]
+    else:
+        S.acc_due[a] = S.acc_entry[a]

@@ -185,6 +185,7 @@ def close_opportunity(S, P, a, d):
         S.acc_cool[a] = d + P.cool_off_days
     S.acc_since[a] = -1
     S.opp_open[a] = 0
+    S.acc_due[a] = d + 1  # the market looks at the account again tomorrow
     S.rep_need[r] -= S.opp_need[a]
     if S.rep_need[r] < 1e-9:
         S.rep_need[r] = 0.0
