@@ -85,7 +85,12 @@ class SimConfig:
     days: int = num(730, lo=1, hi=36500, unit="days", doc="simulated days (day 0 is a Monday)")
     seed: int = num(42, lo=0, hi=2**63 - 1, doc="root seed of every random draw")
     engine: str = pick("fast", ("fast", "reference"), "fast = Numba kernels; reference = pure Python Mesa agents")
-    threads: int = num(0, lo=0, hi=1024, doc="worker threads of the fast driver; 0 = one per core (at most 8)")
+    threads: int = num(
+        0,
+        lo=0,
+        hi=1024,
+        doc="worker threads of the fast driver; 0 = one per 250,000 contacts, at most one per core (8)",
+    )
     debug: bool = field(default=False, metadata={"doc": "check the model's invariants every day"})
 
 

@@ -89,15 +89,23 @@ def close_phase(S, P, d):
     observe(S, P, d)
 
 
-def default_threads() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
+CONTACTS_PER_THREAD = (
+    250_000  # below about this many contacts per thread, a thread's daily hand-off costs more than it saves
+)
+
+
+def default_threads(n_contacts: int = 0) -> int:
+    """Threads for a market of `n_contacts`: one per 250,000 contacts, at least 1, at most one per core (and 8).
+    Results are the same on any thread count, so this only chooses speed."""
+    by_size = max(1, n_contacts // CONTACTS_PER_THREAD) if n_contacts > 0 else 8
+    return max(1, min(os.cpu_count() or 1, 8, by_size))
 
 
 class FastDriver:
     """Steps days with the compiled kernels on a fixed pool of worker threads."""
 
-    def __init__(self, threads: int = 0):
-        self.threads = threads if threads > 0 else default_threads()
+    def __init__(self, threads: int = 0, n_contacts: int = 0):
+        self.threads = threads if threads > 0 else default_threads(n_contacts)
         self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         self.counts = np.zeros((self.threads, 6), dtype=np.int64)
         # Per-thread scratch of the reach search: the block's reached contacts, their draws, marks.

@@ -91,7 +91,7 @@ class FunnelModel(mesa.Model):
         if not self.reference:
             from sim.kernels import FastDriver
 
-            self.driver = FastDriver(cfg.sim.threads)
+            self.driver = FastDriver(cfg.sim.threads, self.n_contacts)
         self.marketer = Marketer(self)
         self.reps = [Rep(self, r) for r in range(self.params.reps)]
         if self.reference:
