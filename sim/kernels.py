@@ -23,7 +23,7 @@ from sim.processes.market import account_day
 from sim.processes.marketing import contact_day
 from sim.processes.observe import observe
 from sim.processes.opportunities import apply_events, feedback, opportunities_day
-from sim.processes.reach import BLOCK, block_reach, n_blocks
+from sim.processes.reach import block_reach, n_blocks, new_scratch
 from sim.processes.sales import pooled_day, rep_day
 from sim.schedule import run_day
 from sim.state import D
@@ -89,16 +89,16 @@ def close_phase(S, P, d):
     observe(S, P, d)
 
 
-CONTACTS_PER_THREAD = (
-    250_000  # below about this many contacts per thread, a thread's daily hand-off costs more than it saves
-)
+# Below about this many contacts per thread, a thread's daily hand-off costs more than it saves.
+CONTACTS_PER_THREAD = 250_000
+MAX_THREADS = 8
 
 
 def default_threads(n_contacts: int = 0) -> int:
     """Threads for a market of `n_contacts`: one per 250,000 contacts, at least 1, at most one per core (and 8).
     Results are the same on any thread count, so this only chooses speed."""
-    by_size = max(1, n_contacts // CONTACTS_PER_THREAD) if n_contacts > 0 else 8
-    return max(1, min(os.cpu_count() or 1, 8, by_size))
+    by_size = n_contacts // CONTACTS_PER_THREAD if n_contacts > 0 else MAX_THREADS
+    return max(1, min(os.cpu_count() or 1, MAX_THREADS, by_size))
 
 
 class FastDriver:
@@ -108,10 +108,7 @@ class FastDriver:
         self.threads = threads if threads > 0 else default_threads(n_contacts)
         self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         self.counts = np.zeros((self.threads, 6), dtype=np.int64)
-        # Per-thread scratch of the reach search: the block's reached contacts, their draws, marks.
-        self.hit_c = np.zeros((self.threads, BLOCK), dtype=np.int32)
-        self.hit_u = np.zeros((self.threads, BLOCK))
-        self.seen = np.zeros((self.threads, BLOCK), dtype=np.uint8)
+        self.hit_c, self.hit_u, self.seen = new_scratch(self.threads)  # one row per thread
 
     def _ranges(self, n):
         k = self.threads

@@ -9,7 +9,7 @@ from agents import Account, Contact, Marketer, Rep
 from sim.config import ConfigError, FunnelConfig, validate
 from sim.invariants import check_invariants
 from sim.params import make_params
-from sim.processes.reach import BLOCK, block_reach, n_blocks
+from sim.processes.reach import block_reach, n_blocks, new_scratch
 from sim.processes.sales import pooled_day
 from sim.pure import pure
 from sim.schedule import run_day
@@ -97,6 +97,7 @@ class FunnelModel(mesa.Model):
         if self.reference:
             self.accounts = [Account(self, a) for a in range(self.params.n_accounts)]
             self.contacts = [Contact(self, c) for c in range(self.state.stage.shape[0])]
+            self._reach_scratch = new_scratch(1)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, i=D[name]: float(m.state.daily[m.day - 1, i])) for name in REPORTED}
         )
@@ -143,7 +144,7 @@ class FunnelModel(mesa.Model):
     def marketing(self, S, P, d):
         inq = mql = 0
         touches = [0, 0, 0, 0]
-        hit_c, hit_u, seen = np.zeros(BLOCK, dtype=np.int32), np.zeros(BLOCK), np.zeros(BLOCK, dtype=np.uint8)
+        hit_c, hit_u, seen = (a[0] for a in self._reach_scratch)
         for b in range(n_blocks(self.n_contacts)):
             for j in range(_block_reach(S, P, b, d, hit_c, hit_u, seen)):
                 ch, i, m = self.contacts[hit_c[j]].step(float(hit_u[j]))

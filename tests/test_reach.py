@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.processes.reach import BLOCK, CHANCE, TOP, census, reach_hits, top_layer
+from sim.processes.reach import BLOCK, CHANCE, TOP, census, new_scratch, reach_hits, top_layer
 
 
 def hits(q, b=0, d=0, n=BLOCK, seed=3):
-    c, u, seen = np.zeros(BLOCK, np.int32), np.zeros(BLOCK), np.zeros(BLOCK, np.uint8)
+    c, u, seen = (a[0] for a in new_scratch(1))
     k = reach_hits(seed, q, b, d, n, c, u, seen)
     assert not seen.any()  # the scratch is left zeroed for the next block
     return dict(zip(c[:k].tolist(), u[:k].tolist(), strict=True))

@@ -6,6 +6,7 @@ from sim import rng
 from sim import stages as st
 from sim.processes.common import engagement, intent, marketing_owned, score
 from sim.processes.handoff import await_routing
+from sim.processes.reach import day_reach
 from sim.touches import mark_touch
 
 INBOUND = 4  # channel code of an organic inbound response (after the paid channels 0-3)
@@ -27,12 +28,10 @@ def inquiry_minute(P, c, d):
 def contact_day(S, P, c, d, u):
     """One day of contact `c`, reached with the day's draw `u` (sim/processes/reach.py).
     Returns (channel touched or -1, new inquiry 0/1, new MQL 0/1)."""
-    if P.arrivals == 1:
-        return -1, 0, 0  # staffing mode: leads come from the arrival process instead
     seed = P.seed
     weekend = d % 7 >= 5
     wf = P.weekend_factor if weekend else 1.0
-    if u >= P.p_touch + P.inbound_rate * wf:
+    if u >= day_reach(P, d):
         return -1, 0, 0  # neither a touch nor an inbound response today, whatever the intent
     stage = S.stage[c]
     if not marketing_owned(stage):

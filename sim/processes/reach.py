@@ -109,6 +109,15 @@ def n_blocks(n_contacts: int) -> int:
     return -(-n_contacts // BLOCK)
 
 
+def new_scratch(rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scratch of the search for `rows` workers: reached contacts, their draws, and the zeroed marks."""
+    return (
+        np.zeros((rows, BLOCK), dtype=np.int32),
+        np.zeros((rows, BLOCK)),
+        np.zeros((rows, BLOCK), dtype=np.uint8),
+    )
+
+
 @njit(cache=True)
 def census(seed, q, blocks, days):
     """Contact-days reached with u < q over `blocks` full blocks and `days` days, and the sum of u / q over
