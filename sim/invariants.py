@@ -3,7 +3,7 @@
 import numpy as np
 
 from sim import stages as st
-from sim.state import T
+from sim.state import T, by_contact
 
 
 class InvariantError(AssertionError):
@@ -22,6 +22,10 @@ def check_invariants(S, P, d: int) -> None:
     if np.any(S.opp_open.astype(bool) & (S.acc_customer == 1)):
         raise InvariantError(f"day {d}: a customer account has an open opportunity")
     open_opp = S.opp_open == 1
+    rows = S.lead[S.lead >= 0]
+    if rows.size != S.n_leads[0] or (rows.size and (rows.max() >= S.n_leads[0] or np.unique(rows).size != rows.size)):
+        raise InvariantError(f"day {d}: lead-table rows are not one per lead")
+    S = by_contact(S)
     for stage_name, stamp in (("mql", S.mql_at), ("sal", S.sal_at), ("sql", S.sql_at), ("opportunity", S.opp_at)):
         code = st.STAGE_NAMES.index(stage_name)
         if np.any(np.isnan(stamp[S.stage == code])):

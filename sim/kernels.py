@@ -128,9 +128,9 @@ class FastDriver:
         else:
             list(self.pool.map(lambda a: fn(*a), calls))
 
-    def step(self, S, P, d):
-        """One simulated day on the fast driver, phase by phase as `sim.schedule` orders them."""
-        run_day(self, S, P, d)
+    def step(self, S, P, d, make_room=None):
+        """One simulated day on the fast driver, phase by phase as `sim.schedule` orders them; returns the state."""
+        return run_day(self, S, P, d, make_room)
 
     def market(self, S, P, d):
         self._map(accounts_range, P.n_accounts, S, P, d)

@@ -13,7 +13,7 @@ from sim.processes.reach import block_reach, n_blocks, new_scratch
 from sim.processes.sales import pooled_day
 from sim.pure import pure
 from sim.schedule import run_day
-from sim.state import DAILY, D, grow_deals, n_contacts, new_state
+from sim.state import DAILY, D, grow_deals, make_room, n_contacts, new_state
 
 _pooled_day = pure(pooled_day)
 _block_reach = pure(block_reach)
@@ -122,7 +122,8 @@ class FunnelModel(mesa.Model):
         if self.reference:
             self._step_reference(S, P, d)
         else:
-            self.driver.step(S, P, d)
+            self.state = self.driver.step(S, P, d, self._make_room)
+        S = self.state
         if self.touch_log is not None:
             self.touch_log.collect(S, P, d)
         if self.debug:
@@ -134,7 +135,12 @@ class FunnelModel(mesa.Model):
 
     def _step_reference(self, S, P, d):
         with np.errstate(over="ignore"):
-            run_day(self, S, P, d)
+            run_day(self, S, P, d, self._make_room)
+
+    def _make_room(self, S, phase, d):
+        """Grow the lead table before a phase that could fill it (the agents read `self.state`)."""
+        self.state = make_room(S, phase, d)
+        return self.state
 
     # The reference driver's phases (sim.schedule): one Mesa agent per account, contact and rep.
     def market(self, S, P, d):

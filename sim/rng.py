@@ -56,7 +56,7 @@ def stem(seed, stream, entity, day):
     """The hash of a draw's coordinates but its index: shared by the many draws of one entity-day."""
     z = _mix(np.uint64(seed) + _GOLDEN * np.uint64(stream + 1))
     z = _mix(z ^ (np.uint64(entity) + _GOLDEN))
-    return _mix(z ^ (np.uint64(day + 1) * _GOLDEN))
+    return _mix(z ^ (np.uint64(np.int64(day + 1)) * _GOLDEN))  # int64 first: negative days wrap alike in Python
 
 
 @njit("uint64(uint64, int64, int64, int64, int64)", cache=True)

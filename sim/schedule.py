@@ -28,10 +28,14 @@ PHASES = (
 NAMES = tuple(p.name for p in PHASES)
 
 
-def run_day(driver, S, P, d) -> None:
-    """One simulated day: every phase in order."""
+def run_day(driver, S, P, d, make_room=None):
+    """One simulated day: every phase in order.  `make_room(S, phase, d)`, if given, returns the state
+    with room for what the phase may add (the lead table grows between phases); returns the state."""
     for name in NAMES:
+        if make_room is not None:
+            S = make_room(S, name, d)
         getattr(driver, name)(S, P, d)
+    return S
 
 
 def missing_phases(driver) -> list[str]:

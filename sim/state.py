@@ -16,22 +16,23 @@ ACCOUNT_FIELDS = (
     "acc_customer acc_owner "
     "opp_open opp_created opp_close_day opp_source opp_rep opp_value opp_need opp_att opp_att_days opp_intent"
 ).split()
-CONTACT_FIELDS = (
-    "c_acc c_role eng eng_day stage source channel created mql_at routed_at first_touch sal_at sql_at "
-    "opp_at closed_at rep attempts next_due lead_start ep_touch recycle_day mql_day mql_count queued score_noise "
-    "touch_ch"
-).split()
+CONTACT_FIELDS = "c_acc c_role eng eng_day stage source channel created lead touch_ch".split()
+# A lead's clocks and work live in a row of the lead table, given to a contact when it first becomes
+# an MQL or a prospect (`S.lead[c]`, -1 before): most contacts never become leads, so these columns
+# are sized by the leads, not the contacts.  Times are minutes since the start (NaN: not reached).
+LEAD_TIMES = "mql_at routed_at first_touch sal_at sql_at opp_at closed_at next_due lead_start ep_touch".split()
+LEAD_FIELDS = LEAD_TIMES + "rep attempts mql_count recycle_day queued n_leads".split()
 REP_FIELDS = (
     "rep_need rep_opps rep_att rep_load ledger rep_today rep_stats cursor "
     "rep_t rep_end rep_carry rep_idle rep_admin rep_block rep_lead_cap rep_prosp_cap rep_off rep_new rep_segment "
     "rep_wrr score_w rep_check"
 ).split()
-QUEUE_FIELDS = (
-    "pending active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n scratch_i scratch_j scratch_f rep_fill".split()
-)
+# Lists of contacts sized by the lead table: open leads, the reps' queues, leads to route.
+QUEUE_FIELDS = "pending active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n scratch_i scratch_j rep_fill".split()
+LEAD_SIZED = ("active", "q_idx", "scratch_i", "scratch_j")
 TOTAL_FIELDS = "daily totals deals n_deals".split()
 
-State = namedtuple("State", ACCOUNT_FIELDS + CONTACT_FIELDS + REP_FIELDS + QUEUE_FIELDS + TOTAL_FIELDS)
+State = namedtuple("State", ACCOUNT_FIELDS + CONTACT_FIELDS + LEAD_FIELDS + REP_FIELDS + QUEUE_FIELDS + TOTAL_FIELDS)
 
 # Columns of the daily table.
 DAILY = (
@@ -100,19 +101,6 @@ def _account_draws(p: Params):
     return seg, fit, size, u[3], u[4], u[5]
 
 
-@njit(cache=True)
-def _normals(seed, n, out):
-    for c in range(n):
-        out[c] = rng.normal(seed, rng.SETUP, c, -3, 0)
-
-
-def _score_noise(p: Params, n: int) -> np.ndarray:
-    """Each buyer's fixed error in a predictive score (common to every policy)."""
-    out = np.empty(n)
-    _normals(p.seed, n, out)
-    return out
-
-
 def _rep_segments(p: Params) -> np.ndarray:
     """Territories: lead-working reps split among segments in proportion to segment shares."""
     seg = np.full(p.reps, -1, dtype=np.int8)
@@ -157,6 +145,8 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
     i4 = lambda n, v=0: np.full(n, v, dtype=np.int32)  # noqa: E731
     i1 = lambda n, v=0: np.full(n, v, dtype=np.int8)  # noqa: E731
     days = p.days
+    # Staffing mode turns every contact it uses into a lead; otherwise the lead table starts small and grows.
+    L = N if p.arrivals else min(N, max(256, N // 32))
     return State(
         acc_seg=seg,
         acc_fit=fit.astype(np.float64),
@@ -189,24 +179,10 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         source=i1(N),
         channel=i1(N, -1),
         created=f8(N),
-        mql_at=f8(N),
-        routed_at=f8(N),
-        first_touch=f8(N),
-        sal_at=f8(N),
-        sql_at=f8(N),
-        opp_at=f8(N),
-        closed_at=f8(N),
-        rep=i4(N, -1),
-        attempts=i4(N),
-        next_due=f8(N),
-        lead_start=f8(N),
-        ep_touch=f8(N),
-        recycle_day=i4(N),
-        mql_day=i4(N, -1),
-        mql_count=i4(N),
-        queued=i1(N),
-        score_noise=_score_noise(p, N),
+        lead=i4(N, -1),
         touch_ch=i1(N, -1),  # today's logged touch (sim/touches.py): channel + 8 if it created the lead
+        **_lead_rows(L),
+        n_leads=np.full(1, 0, dtype=np.int64),
         rep_need=f8(R, 0.0),
         rep_opps=i4(R),
         rep_att=f8(R, 1.0),
@@ -230,23 +206,88 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         score_w=np.full(2, 1.0),
         rep_check=np.full(R, p.check_minutes),  # poll pace per rep; `funnelsim experiment` treats some reps
         pending=i1(-(-N // BLOCK)),  # blocks of contacts with an MQL waiting for routing (sim/processes/handoff.py)
-        active=i4(N, -1),
         n_active=np.full(1, 0, dtype=np.int64),
-        q_idx=i4(N, -1),
         q_ptr=np.full(R + 1, 0, dtype=np.int64),
         ev_kind=np.full((R, p.ev_cap), 0, dtype=np.int8),
         ev_time=np.full((R, p.ev_cap), 0.0),
         ev_c=np.full((R, p.ev_cap), -1, dtype=np.int32),
         ev_n=i4(R),
-        scratch_i=i4(N),
-        scratch_j=i4(N),
-        scratch_f=np.full(N, 0.0),
         rep_fill=np.full(R + 1, 0, dtype=np.int64),
         daily=np.full((days, len(DAILY)), 0.0),
         totals=np.full(len(TOTALS), 0.0),
         deals=np.full((max(1024, A // 4), len(DEALS)), NAN),
         n_deals=np.full(1, 0, dtype=np.int64),
     )
+
+
+def _lead_rows(n: int, old: State | None = None) -> dict:
+    """The lead table's columns with `n` rows (copying those of `old`)."""
+    cols = {name: np.full(n, NAN) for name in LEAD_TIMES}
+    cols.update(
+        rep=np.full(n, -1, dtype=np.int32),
+        attempts=np.zeros(n, dtype=np.int32),
+        mql_count=np.zeros(n, dtype=np.int32),  # times the contact became an MQL
+        recycle_day=np.zeros(n, dtype=np.int32),  # the day a lead sent back to marketing may qualify again
+        queued=np.zeros(n, dtype=np.int8),
+        active=np.full(n, -1, dtype=np.int32),
+        q_idx=np.full(n, -1, dtype=np.int32),
+        scratch_i=np.zeros(n, dtype=np.int32),
+        scratch_j=np.zeros(n, dtype=np.int32),
+    )
+    if old is not None:
+        for name, col in cols.items():
+            was = getattr(old, name)
+            col[: was.shape[0]] = was
+    return cols
+
+
+def lead_capacity(s: State) -> int:
+    return int(s.rep.shape[0])
+
+
+def grow_leads(s: State, room: int) -> State:
+    """Make room in the lead table for `room` new leads before a phase that could create them.
+    Grows by a quarter at least (never past one row per contact), so a run copies each row a few times."""
+    n, cap, most = int(s.n_leads[0]), lead_capacity(s), int(s.stage.shape[0])
+    if n + room <= cap:
+        return s
+    return s._replace(**_lead_rows(min(most, max(n + room, cap + cap // 4 + 1)), s))
+
+
+def lead_room(s: State, phase: str, d: int) -> int:
+    """The most new leads `phase` can create on day `d`: the handoff gives rows to the contact phase's
+    new MQLs (at most the day's MQL count so far), the closing phase to the prospects of the reps' meetings."""
+    if phase == "handoff":
+        return int(s.daily[d, D["mqls"]])
+    if phase == "closing":
+        return int(s.ev_n.sum())
+    return 0
+
+
+def make_room(s: State, phase: str, d: int) -> State:
+    """The state with room in the lead table for what `phase` may add on day `d`."""
+    return grow_leads(s, lead_room(s, phase, d))
+
+
+def lead_column(s: State, name: str) -> np.ndarray:
+    """A lead-table column spread over contacts (NaN, or -1 / 0, for contacts that never became leads)."""
+    col = getattr(s, name)
+    out = np.full(s.stage.shape[0], NAN if col.dtype.kind == "f" else (-1 if name == "rep" else 0), dtype=col.dtype)
+    has = s.lead >= 0
+    out[has] = col[s.lead[has]]
+    return out
+
+
+# The state with the lead table's columns spread over contacts: what summaries and checks read.
+ByContact = namedtuple("ByContact", State._fields)
+
+
+def by_contact(s):
+    """`s` as a `ByContact` view: `mql_at[c]` etc. indexed by contact (a copy of those columns only)."""
+    if isinstance(s, ByContact):
+        return s
+    spread = {name: lead_column(s, name) for name in LEAD_FIELDS if name != "n_leads"}
+    return ByContact(**{**s._asdict(), **spread})
 
 
 def grow_deals(s: State, room: int) -> State:

@@ -8,7 +8,7 @@ import pandas as pd
 from sim import stages as st
 from sim.params import Params
 from sim.processes.common import working_minutes_array
-from sim.state import DAILY, DEALS, State, T
+from sim.state import DAILY, DEALS, State, T, by_contact
 
 
 def _stamp(x: np.ndarray) -> np.ndarray:
@@ -17,6 +17,7 @@ def _stamp(x: np.ndarray) -> np.ndarray:
 
 def waterfall(S: State) -> dict[str, int]:
     """Leads that ever reached each funnel stage, and those now in each side exit."""
+    S = by_contact(S)
     out = {
         "inquiry": int(_stamp(S.created)[S.source == st.SOURCE_MARKETING].sum()),
         "mql": int(_stamp(S.mql_at).sum()),
@@ -36,6 +37,7 @@ def stage_counts(S: State) -> dict[str, int]:
 
 def conversions(S: State) -> dict[str, float]:
     """Stage-to-stage conversion of marketing leads (share of those reaching a stage that reach the next)."""
+    S = by_contact(S)
     mkt = S.source == st.SOURCE_MARKETING
     inq = (_stamp(S.created) & mkt).sum()
     mql = (_stamp(S.mql_at) & mkt).sum()
@@ -80,6 +82,7 @@ RESPONSE_EDGES = [
 
 def response_histogram(S: State) -> dict:
     """Leads by first-response time, with how many of them sales accepted (SAL) and qualified (SQL)."""
+    S = by_contact(S)
     touched = _stamp(S.first_touch) & _stamp(S.mql_at)
     response = (S.first_touch - S.mql_at)[touched]
     sal = _stamp(S.sal_at)[touched]
@@ -105,6 +108,7 @@ def response_clocks(S: State, P: Params) -> dict:
 
     Working-clock ages count only the reps' working minutes (weekdays inside the shift, or
     every minute on a 24/7 calendar), as CRM SLA timers do."""
+    S = by_contact(S)
     routed = _stamp(S.routed_at) & _stamp(S.mql_at)
     start = S.mql_at[routed]
     touch = S.first_touch[routed]
@@ -140,6 +144,7 @@ def response_clocks(S: State, P: Params) -> dict:
 def lead_load(S: State, P: Params) -> dict:
     """Fairness of lead load across the reps who work leads: the Gini coefficient and the
     coefficient of variation of routed leads per rep (0 = every rep got as many)."""
+    S = by_contact(S)
     n = int(P.lead_hi - P.lead_lo)
     owner = S.rep[_stamp(S.routed_at) & (S.rep >= P.lead_lo) & (S.rep < P.lead_hi)] - P.lead_lo
     x = np.sort(np.bincount(owner.astype(np.int64), minlength=n).astype(float)) if n else np.zeros(0)
@@ -151,6 +156,7 @@ def lead_load(S: State, P: Params) -> dict:
 
 def summarize(S: State, P: Params, days: int) -> dict:
     """The run's summary.json: revenue, funnel, response times, SLA, rep time, cost, economics and capacity."""
+    S = by_contact(S)
     deals = S.deals[: S.n_deals[0]]
     outcome = deals[:, DEALS.index("outcome")]
     closed = len(deals)
@@ -230,6 +236,7 @@ def summarize(S: State, P: Params, days: int) -> dict:
 def lead_funnel(S: State) -> dict[str, int]:
     """Marketing leads reaching each stage up to won: one unit (leads), so each bar over the one before is its
     conversion.  Prospecting contacts are left out; their deals are counted in deals, not leads."""
+    S = by_contact(S)
     mkt = S.source == st.SOURCE_MARKETING
     return {
         "inquiry": int((_stamp(S.created) & mkt).sum()),
@@ -297,6 +304,7 @@ def daily_table(S: State, days: int) -> pd.DataFrame:
 
 def leads_table(S: State) -> pd.DataFrame:
     """The per-lead log: every contact that became a lead, times in minutes since the start."""
+    S = by_contact(S)
     lead = _stamp(S.created)
     idx = np.flatnonzero(lead)
     stage_names = np.array(st.STAGE_NAMES, dtype=object)

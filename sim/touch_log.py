@@ -13,7 +13,7 @@ import pandas as pd
 from numba import njit
 
 from sim import stages as st
-from sim.processes.marketing import inquiry_minute
+from sim.processes.common import inquiry_minute
 from sim.touches import CREATED_LEAD
 
 CHANNEL_NAMES = ("email", "paid_search", "webinar", "events", "inbound")

@@ -6,9 +6,8 @@ import pytest
 from sim import stages as st
 from sim.model import FunnelModel
 from sim.policies import code
-from sim.processes.common import decay
+from sim.processes.common import decay, inquiry_minute, new_lead, start_episode
 from sim.processes.handoff import await_routing, build_queues, choose_rep, route_new_mqls, start_day
-from sim.processes.marketing import inquiry_minute
 from sim.processes.opportunities import close_opportunity, open_opportunity
 from sim.processes.sales import attempt, rep_day
 from sim.pure import pure
@@ -79,17 +78,22 @@ def test_account_owner_and_territory_routing(model):
         assert S.rep_segment[r] == S.acc_seg[S.c_acc[c]] or not (S.rep_segment == S.acc_seg[S.c_acc[c]]).any()
 
 
+def make_mql(S, c, minute):
+    """Contact `c` becomes an MQL at `minute` as a lead that already has its row (a returning lead)."""
+    S.stage[c] = st.MQL
+    await_routing(S, c)  # what the contact phase does when it makes an MQL
+    pure(start_episode)(S, pure(new_lead)(S, c), minute)
+    return S.lead[c]
+
+
 def test_new_mqls_are_routed_in_arrival_order_and_queued(model):
     S, P = model.state, model.params
     for c, minute in ((10, 700.0), (11, 600.0), (12, 650.0)):
-        S.stage[c] = st.MQL
-        await_routing(S, c)  # what the contact phase does when it makes an MQL
-        S.mql_day[c] = 0
-        S.lead_start[c] = minute
-        S.mql_at[c] = minute
+        make_mql(S, c, minute)
     pure(route_new_mqls)(S, P, 0)
-    assert S.rep[11] == 0 and S.rep[12] == 1 and S.rep[10] == 2
-    assert S.routed_at[11] == 600.0
+    rep = S.rep[S.lead[[10, 11, 12]]]
+    assert rep[1] == 0 and rep[2] == 1 and rep[0] == 2
+    assert S.routed_at[S.lead[11]] == 600.0
     pure(build_queues)(S, P, 0)
     assert S.q_ptr[-1] == 3
     assert S.daily[0, D["routed"]] == 3
@@ -97,23 +101,34 @@ def test_new_mqls_are_routed_in_arrival_order_and_queued(model):
 
 def test_batch_pull_delays_routing(model):
     S, P = model.state, model.params._replace(handoff_mode=1, batch_minutes=1440.0)
-    S.stage[5] = st.MQL
-    await_routing(S, 5)
-    S.mql_day[5] = 0
-    S.lead_start[5] = 600.0
+    L = make_mql(S, 5, 600.0)
     pure(route_new_mqls)(S, P, 0)
-    assert S.routed_at[5] == P.work_start + 1440.0
+    assert S.routed_at[L] == P.work_start + 1440.0
+
+
+def test_first_mqls_get_lead_rows_at_routing_in_contact_order(model):
+    """The contact phase leaves a first MQL without a row; the handoff gives rows in contact order,
+    stamped with the minute the contact responded that day."""
+    S, P = model.state, model.params
+    for c in (4000, 30, 7):  # several blocks' worth apart when the market is big enough
+        S.stage[c] = st.MQL
+        await_routing(S, c)
+    assert (S.lead[[7, 30, 4000]] == -1).all()
+    pure(route_new_mqls)(S, P, 2)
+    assert list(S.lead[[7, 30, 4000]]) == [0, 1, 2] and S.n_leads[0] == 3
+    for c in (7, 30, 4000):
+        L = S.lead[c]
+        assert S.mql_at[L] == S.lead_start[L] == 2 * 1440.0 + inquiry_minute(P, c, 2)
+        assert S.attempts[L] == 0 and S.ep_touch[L] == -1.0 and S.mql_count[L] == 1
 
 
 def test_first_attempt_stamps_first_touch_and_counts_the_attempt(model):
     S, P = model.state, model.params
     c = 20
-    S.stage[c] = st.MQL
-    S.lead_start[c] = 0.0
-    S.mql_at[c] = 0.0
+    L = make_mql(S, c, 0.0)
     minutes = pure(attempt)(S, P, 0, c, 30.0, 0)
-    assert S.first_touch[c] == 30.0
-    assert S.attempts[c] == 1
+    assert S.first_touch[L] == 30.0
+    assert S.attempts[L] == 1
     assert minutes >= P.attempt_minutes
     assert S.stage[c] in (st.MQL, st.SAL, st.SQL, st.REJECTED, st.RECYCLED, st.DISQUALIFIED)
 

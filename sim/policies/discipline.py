@@ -10,14 +10,14 @@ from sim.processes.common import engagement, intent, score
 @njit(cache=True, inline="always")
 def fifo(S, P, c, d):
     """The lead that fell due first."""
-    return S.next_due[c]
+    return S.next_due[S.lead[c]]
 
 
 @rule("discipline", "lifo")
 @njit(cache=True, inline="always")
 def lifo(S, P, c, d):
     """The newest lead first."""
-    return -S.lead_start[c]
+    return -S.lead_start[S.lead[c]]
 
 
 @rule("discipline", "score")

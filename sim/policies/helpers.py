@@ -41,7 +41,7 @@ def next_in_turn(S, P, cursor, segment, exclude):
 def back_to_marketing(S, P, c, t, stage, wait_days, d):
     """Lead `c` leaves sales at `t` in `stage`; marketing may work it again after `wait_days`."""
     S.stage[c] = stage
-    S.closed_at[c] = t
-    S.recycle_day[c] = d + wait_days
+    S.closed_at[S.lead[c]] = t
+    S.recycle_day[S.lead[c]] = d + wait_days
     S.eng[c] = 0.0
     S.eng_day[c] = d

@@ -23,4 +23,4 @@ def recycle(S, P, c, t, d):
 @njit(cache=True, inline="always")
 def disqualify(S, P, c, t, d):
     S.stage[c] = st.DISQUALIFIED
-    S.closed_at[c] = t
+    S.closed_at[S.lead[c]] = t

@@ -6,6 +6,7 @@ from numba import njit
 from sim import rng
 from sim import stages as st
 from sim.numba_cache import INTERNAL
+from sim.processes.common import new_lead, start_episode
 from sim.processes.handoff import await_routing
 from sim.state import D
 
@@ -34,11 +35,9 @@ def arrivals_day(S, P, d):
             await_routing(S, c)
             S.source[c] = st.SOURCE_MARKETING
             S.created[c] = minute
-            S.mql_at[c] = minute
-            S.lead_start[c] = minute
-            S.mql_day[c] = d
-            S.mql_count[c] += 1
-            S.ep_touch[c] = -1.0
+            L = new_lead(S, c)
+            start_episode(S, L, minute)
+            S.mql_count[L] += 1
             made += 1
     S.daily[d, _MQL] += made
     S.daily[d, _INQ] += made

@@ -4,6 +4,7 @@ import math
 
 from numba import njit
 
+from sim import rng
 from sim import stages as st
 from sim.numba_cache import INTERNAL
 
@@ -50,13 +51,19 @@ def propensity(fit, inten):
 
 
 @njit(cache=True, inline="always")
+def score_noise(P, c):
+    """Buyer `c`'s fixed error in a predictive score: one draw per buyer, common to every policy and day."""
+    return rng.normal(P.seed, rng.SETUP, c, -3, 0)
+
+
+@njit(cache=True, inline="always")
 def score(S, P, c, fit, eng, inten):
     """Lead score on 0-100.  Rules: weighted fit points plus engagement up to its cap.
     Predictive: a binormal model of the true propensity with separation d' (from the AUC)."""
     if P.scoring == 1:
         z = (propensity(fit, inten) - 0.25) / 0.15
         dp = P.dprime * S.score_w[0]
-        x = (dp * z + S.score_noise[c]) / math.sqrt(dp * dp + 1.0)
+        x = (dp * z + score_noise(P, c)) / math.sqrt(dp * dp + 1.0)
         return 100.0 * 0.5 * math.erfc(-x / math.sqrt(2.0))
     e = eng if eng < P.eng_cap else P.eng_cap
     return S.score_w[0] * P.fit_points * fit + S.score_w[1] * e
@@ -118,3 +125,37 @@ def marketing_owned(stage):
 def lead_open(stage):
     """Stages in which a lead sits in a rep's queue."""
     return stage == st.MQL or stage == st.SAL
+
+
+@njit(cache=True, inline="always")
+def inquiry_minute(P, c, d):
+    """Minute of day `d` at which contact `c` responds: business hours with the stated share."""
+    seed = P.seed
+    u = rng.uniform(seed, rng.INQUIRY_TIME, c, d, 0)
+    if u < P.bh_share:
+        return 540.0 + 480.0 * (u / P.bh_share)
+    v = (u - P.bh_share) / (1.0 - P.bh_share)
+    m = 960.0 * v  # the 16 hours outside 09:00-17:00
+    return m if m < 540.0 else m + 480.0
+
+
+@njit(cache=True, inline="always")
+def new_lead(S, c):
+    """Contact `c`'s row in the lead table, given one if it has none.  Only sequential steps call
+    this (routing, stated arrivals, prospecting meetings), so rows are handed out in a fixed order."""
+    L = S.lead[c]
+    if L < 0:
+        L = S.n_leads[0]
+        S.n_leads[0] = L + 1
+        S.lead[c] = L
+    return L
+
+
+@njit(cache=True, inline="always")
+def start_episode(S, L, minute):
+    """Lead row `L` becomes an MQL at `minute`: a fresh episode (the first MQL time is kept)."""
+    if S.mql_at[L] != S.mql_at[L]:
+        S.mql_at[L] = minute
+    S.lead_start[L] = minute
+    S.attempts[L] = 0
+    S.ep_touch[L] = -1.0

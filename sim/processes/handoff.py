@@ -10,7 +10,7 @@ from sim import stages as st
 from sim.numba_cache import INTERNAL
 from sim.policies import dispatch as rules
 from sim.policies.helpers import REASSIGN
-from sim.processes.common import is_workday, lead_open, sla_age
+from sim.processes.common import inquiry_minute, is_workday, lead_open, new_lead, sla_age, start_episode
 from sim.processes.reach import BLOCK
 from sim.state import D
 
@@ -36,11 +36,12 @@ def choose_rep(S, P, c, exclude=-1):
 
 @njit(cache=True, inline="always")
 def enqueue(S, P, c, r, t):
-    S.rep[c] = r
-    if S.routed_at[c] != S.routed_at[c]:
-        S.routed_at[c] = t
-    S.next_due[c] = t
-    S.queued[c] = 1
+    L = S.lead[c]
+    S.rep[L] = r
+    if S.routed_at[L] != S.routed_at[L]:
+        S.routed_at[L] = t
+    S.next_due[L] = t
+    S.queued[L] = 1
     if r >= 0:
         S.rep_load[r] += 1
         S.rep_new[r] += 1
@@ -69,14 +70,21 @@ def route_new_mqls(S, P, d):
             continue
         S.pending[b] = 0
         for c in range(b * BLOCK, min(b * BLOCK + BLOCK, N)):
-            if S.stage[c] == st.MQL and S.queued[c] == 0:
+            if S.stage[c] != st.MQL:
+                continue
+            L = S.lead[c]
+            if L < 0:  # a first MQL, made by today's contact phase: its row, with the minute it responded
+                L = new_lead(S, c)
+                start_episode(S, L, d * 1440.0 + inquiry_minute(P, c, d))
+                S.mql_count[L] = 1
+            if S.queued[L] == 0:
                 S.scratch_i[n] = c
                 n += 1
     sort_by_time(S, n)
     routed = 0
     for j in range(n):
         c = S.scratch_i[j]
-        t = rules.routed_time(P, S.lead_start[c])
+        t = rules.routed_time(P, S.lead_start[S.lead[c]])
         if t < d * 1440.0:
             t = d * 1440.0
         if P.shared_queue == 1:
@@ -96,8 +104,6 @@ def route_new_mqls(S, P, d):
 def sort_by_time(S, n):
     """Stable bottom-up merge sort of S.scratch_i[:n] (contacts) by lead start, without allocating."""
     a, b = S.scratch_i, S.scratch_j
-    for k in range(n):
-        S.scratch_f[k] = S.lead_start[a[k]]
     width = 1
     src_is_a = True
     while width < n:
@@ -108,7 +114,7 @@ def sort_by_time(S, n):
             hi = min(lo + 2 * width, n)
             i, j, k = lo, mid, lo
             while i < mid and j < hi:
-                if S.lead_start[src[j]] < S.lead_start[src[i]]:
+                if S.lead_start[S.lead[src[j]]] < S.lead_start[S.lead[src[i]]]:
                     dst[k] = src[j]
                     j += 1
                 else:
@@ -137,14 +143,15 @@ def reassign_breached(S, P, d, now):
     moved = 0
     for j in range(S.n_active[0]):
         c = S.active[j]
-        if not lead_open(S.stage[c]) or S.attempts[c] > 0 or S.rep[c] < 0:
+        L = S.lead[c]
+        if not lead_open(S.stage[c]) or S.attempts[L] > 0 or S.rep[L] < 0:
             continue
-        if sla_age(P, S.lead_start[c], now) > P.sla and S.next_due[c] <= now:
+        if sla_age(P, S.lead_start[L], now) > P.sla and S.next_due[L] <= now:
             if rules.breach(S, P, np.int64(c), now) != REASSIGN:
                 continue
-            r = choose_rep(S, P, c, S.rep[c])
-            if r >= 0 and r != S.rep[c]:
-                S.rep[c] = r
+            r = choose_rep(S, P, c, S.rep[L])
+            if r >= 0 and r != S.rep[L]:
+                S.rep[L] = r
                 S.rep_new[r] += 1
                 moved += 1
     S.daily[d, _REASSIGNED] += moved
@@ -160,13 +167,14 @@ def build_queues(S, P, d):
     m = 0
     for j in range(S.n_active[0]):
         c = S.active[j]
+        L = S.lead[c]
         if not lead_open(S.stage[c]):
-            S.queued[c] = 0
+            S.queued[L] = 0
             continue
-        if S.attempts[c] == 0 and now - S.next_due[c] > P.expiry_minutes:
+        if S.attempts[L] == 0 and now - S.next_due[L] > P.expiry_minutes:
             S.stage[c] = st.NEVER_TOUCHED
-            S.closed_at[c] = now
-            S.queued[c] = 0
+            S.closed_at[L] = now
+            S.queued[L] = 0
             S.daily[d, _NEVER] += 1
             continue
         S.active[m] = c
@@ -180,14 +188,15 @@ def build_queues(S, P, d):
     if P.shared_queue == 1:
         for j in range(m):
             S.q_idx[j] = S.active[j]
-            if S.rep[S.active[j]] >= 0:
-                S.rep_load[S.rep[S.active[j]]] += 1
+            r = S.rep[S.lead[S.active[j]]]
+            if r >= 0:
+                S.rep_load[r] += 1
         for r in range(R + 1):
             S.q_ptr[r] = m if r > 0 else 0
         S.daily[d, _OPEN] = m
         return
     for j in range(m):
-        S.q_ptr[S.rep[S.active[j]] + 1] += 1
+        S.q_ptr[S.rep[S.lead[S.active[j]]] + 1] += 1
     for r in range(R):
         S.q_ptr[r + 1] += S.q_ptr[r]
         S.rep_load[r] = S.q_ptr[r + 1] - S.q_ptr[r]
@@ -195,7 +204,7 @@ def build_queues(S, P, d):
         S.rep_fill[r] = S.q_ptr[r]
     for j in range(m):
         c = S.active[j]
-        r = S.rep[c]
+        r = S.rep[S.lead[c]]
         S.q_idx[S.rep_fill[r]] = c
         S.rep_fill[r] += 1
     S.daily[d, _OPEN] = m

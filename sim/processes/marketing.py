@@ -4,24 +4,12 @@ from numba import njit
 
 from sim import rng
 from sim import stages as st
-from sim.processes.common import engagement, intent, marketing_owned, score
+from sim.processes.common import engagement, inquiry_minute, intent, marketing_owned, score, start_episode
 from sim.processes.handoff import await_routing
 from sim.processes.reach import day_reach
 from sim.touches import mark_touch
 
 INBOUND = 4  # channel code of an organic inbound response (after the paid channels 0-3)
-
-
-@njit(cache=True, inline="always")
-def inquiry_minute(P, c, d):
-    """Minute of day `d` at which contact `c` responds: business hours with the stated share."""
-    seed = P.seed
-    u = rng.uniform(seed, rng.INQUIRY_TIME, c, d, 0)
-    if u < P.bh_share:
-        return 540.0 + 480.0 * (u / P.bh_share)
-    v = (u - P.bh_share) / (1.0 - P.bh_share)
-    m = 960.0 * v  # the 16 hours outside 09:00-17:00
-    return m if m < 540.0 else m + 480.0
 
 
 @njit(cache=True, inline="always")
@@ -39,7 +27,7 @@ def contact_day(S, P, c, d, u):
     a = S.c_acc[c]
     if S.acc_customer[a] == 1:
         return -1, 0, 0
-    if (stage == st.REJECTED or stage == st.RECYCLED) and d < S.recycle_day[c]:
+    if (stage == st.REJECTED or stage == st.RECYCLED) and d < S.recycle_day[S.lead[c]]:  # a lead before: a row
         return -1, 0, 0
     inten = intent(S, P, a, d)
     touched = -1
@@ -81,14 +69,13 @@ def contact_day(S, P, c, d, u):
     if qualifies:
         S.stage[c] = st.MQL
         await_routing(S, c)
-        if S.mql_at[c] != S.mql_at[c]:
-            S.mql_at[c] = minute
         if S.created[c] != S.created[c]:
             S.created[c] = minute
-        S.lead_start[c] = minute
-        S.mql_day[c] = d
-        S.mql_count[c] += 1
-        S.attempts[c] = 0
-        S.ep_touch[c] = -1.0
+        L = S.lead[c]
+        if L >= 0:
+            # A lead before: its row opens the new episode now.  A first MQL gets its row from today's
+            # handoff (rows are handed out in one sequential pass, in contact order).
+            start_episode(S, L, minute)
+            S.mql_count[L] += 1
         return touched, new_inquiry, 1
     return touched, new_inquiry, 0

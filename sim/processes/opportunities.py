@@ -8,7 +8,7 @@ from numba import njit
 from sim import rng
 from sim import stages as st
 from sim.numba_cache import INTERNAL
-from sim.processes.common import intent, is_workday
+from sim.processes.common import intent, is_workday, new_lead
 from sim.state import DL, D, T
 
 _OPP_M = D["opportunities_marketing"]
@@ -53,7 +53,7 @@ def open_opportunity(S, P, a, c, t, d, source, r):
     S.rep_need[r] += P.opp_minutes[seg]
     S.rep_opps[r] += 1
     S.stage[c] = st.OPPORTUNITY
-    S.opp_at[c] = t
+    S.opp_at[S.lead[c]] = t
     S.daily[d, _OPP_M if source == st.SOURCE_MARKETING else _OPP_S] += 1
 
 
@@ -88,12 +88,12 @@ def on_sql(S, P, r, c, t, d):
     a = S.c_acc[c]
     if S.opp_open[a] == 1:
         S.stage[c] = st.OPPORTUNITY
-        S.opp_at[c] = t
+        S.opp_at[S.lead[c]] = t
     elif S.acc_customer[a] == 0 and rng.uniform(seed, rng.OPPORTUNITY, c, d, 0) < P.sql_to_opp:
         open_opportunity(S, P, a, c, t, d, st.SOURCE_MARKETING, deal_owner(S, P, r, a))
     else:
         S.stage[c] = st.DISQUALIFIED
-        S.closed_at[c] = t
+        S.closed_at[S.lead[c]] = t
 
 
 @njit(cache=True, **INTERNAL)
@@ -113,6 +113,7 @@ def on_meeting(S, P, r, block, t, d):
         S.totals[_T_MEETINGS_WASTED] += 1
         return
     c = S.acc_start[chosen]
+    new_lead(S, c)  # the prospect's clocks: a row in the lead table
     if S.created[c] != S.created[c]:
         S.created[c] = t
         S.source[c] = st.SOURCE_SALES
@@ -193,7 +194,7 @@ def close_opportunity(S, P, a, d):
     for c in range(S.acc_start[a], S.acc_start[a] + S.acc_size[a]):
         if S.stage[c] == st.OPPORTUNITY:
             S.stage[c] = outcome
-            S.closed_at[c] = t
+            S.closed_at[S.lead[c]] = t
 
 
 @njit(cache=True, **INTERNAL)
@@ -220,9 +221,10 @@ def feedback(S, P, d):
     nq = nn = 0
     fq = fn = 0.0
     for c in range(S.stage.shape[0]):
-        if S.mql_at[c] != S.mql_at[c] or S.lead_start[c] < since:
+        L = S.lead[c]
+        if L < 0 or S.mql_at[L] != S.mql_at[L] or S.lead_start[L] < since:
             continue
-        if S.sql_at[c] == S.sql_at[c]:
+        if S.sql_at[L] == S.sql_at[L]:
             nq += 1
             fq += S.acc_fit[S.c_acc[c]]
         elif S.stage[c] != st.MQL and S.stage[c] != st.SAL:

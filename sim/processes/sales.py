@@ -47,7 +47,7 @@ def queue_range(S, P, r):
 def breach_on_sight(S, P, r, c, t, d):
     """The breach rule's action for untouched lead `c` seen at `t` (KEEP if within the SLA); a
     recycled lead goes back to marketing here.  Compiled once, outside the queue scan."""
-    if sla_age(P, S.lead_start[c], t) <= P.sla:
+    if sla_age(P, S.lead_start[S.lead[c]], t) <= P.sla:
         return KEEP
     act = rules.breach(S, P, c, t)
     if act == RECYCLE:
@@ -67,13 +67,16 @@ def next_lead(S, P, r, t, d):
     lo, hi = queue_range(S, P, r)
     for k in range(lo, hi):
         c = S.q_idx[k]
-        if not lead_open(S.stage[c]) or S.next_due[c] > t:
+        if not lead_open(S.stage[c]):
             continue
-        owner = S.rep[c]
+        L = S.lead[c]
+        if S.next_due[L] > t:
+            continue
+        owner = S.rep[L]
         if owner != r and owner >= 0:
             continue
         breach = False
-        if P.breach_check == _ON_SIGHT and S.attempts[c] == 0:
+        if P.breach_check == _ON_SIGHT and S.attempts[L] == 0:
             act = breach_on_sight(S, P, r, np.int64(c), t, d)
             if act == RECYCLE:
                 continue
@@ -120,19 +123,20 @@ def handling_minutes(S, P, c, d, n):
 def attempt(S, P, r, c, t, d):
     """Rep `r` tries lead `c` at time `t`; returns the minutes it took."""
     seed = P.seed
-    n = S.attempts[c]
-    age = t - S.lead_start[c]
+    L = S.lead[c]
+    n = S.attempts[L]
+    age = t - S.lead_start[L]
     if n == 0:
-        S.rep[c] = r
-        S.ep_touch[c] = t
+        S.rep[L] = r
+        S.ep_touch[L] = t
         S.rep_stats[r, _FT] += 1
-        if sla_age(P, S.lead_start[c], t) <= P.sla:
+        if sla_age(P, S.lead_start[L], t) <= P.sla:
             S.rep_stats[r, _SLA] += 1
         else:
             S.rep_stats[r, _BREACH] += 1
-        if S.first_touch[c] != S.first_touch[c]:
-            S.first_touch[c] = t
-    S.attempts[c] = n + 1
+        if S.first_touch[L] != S.first_touch[L]:
+            S.first_touch[L] = t
+    S.attempts[L] = n + 1
     dial = handling_minutes(S, P, c, d, n)
     g = lead_decay(P, age)
     if rng.uniform(seed, rng.REACH, c, d, n) < P.reach_rate * g**P.reach_share:
@@ -144,28 +148,28 @@ def attempt(S, P, r, c, t, d):
                 S.rep_stats[r, _REJ] += 1
                 return dial + 0.5 * P.conv_minutes
             S.stage[c] = st.SAL
-            if S.sal_at[c] != S.sal_at[c]:
-                S.sal_at[c] = t
+            if S.sal_at[L] != S.sal_at[L]:
+                S.sal_at[L] = t
             S.rep_stats[r, _SAL] += 1
         inten = intent(S, P, S.c_acc[c], d)
         q = P.qualify_rate * (0.6 + 0.4 * fit) * (0.7 + 0.3 * inten) * g ** (1.0 - P.reach_share)
         if rng.uniform(seed, rng.QUALIFY, c, d, n) < q:
             S.stage[c] = st.SQL
-            if S.sql_at[c] != S.sql_at[c]:
-                S.sql_at[c] = t
+            if S.sql_at[L] != S.sql_at[L]:
+                S.sql_at[L] = t
             S.rep_stats[r, _SQL] += 1
             emit(S, P, r, st.EV_SQL, t, c)
         else:
             S.stage[c] = st.DISQUALIFIED
-            S.closed_at[c] = t
+            S.closed_at[L] = t
             S.rep_stats[r, _DQ] += 1
         return dial + P.conv_minutes
     if n + 1 >= P.max_attempts or rng.uniform(seed, rng.GIVE_UP, c, d, n) < P.give_up:
         back_to_marketing(S, P, c, t, st.RECYCLED, P.recycle_days, d)
         S.rep_stats[r, _REC] += 1
     else:
-        due = S.ep_touch[c] + P.cadence[n + 1]
-        S.next_due[c] = due if due > t + dial else t + dial
+        due = S.ep_touch[L] + P.cadence[n + 1]
+        S.next_due[L] = due if due > t + dial else t + dial
     return dial
 
 
@@ -240,9 +244,10 @@ def next_due_time(S, P, r, t_end):
         c = S.q_idx[k]
         if not lead_open(S.stage[c]):
             continue
-        owner = S.rep[c]
-        if (owner == r or owner < 0) and S.next_due[c] < w:
-            w = S.next_due[c]
+        L = S.lead[c]
+        owner = S.rep[L]
+        if (owner == r or owner < 0) and S.next_due[L] < w:
+            w = S.next_due[L]
     return w
 
 
