@@ -22,6 +22,8 @@ def check_invariants(S, P, d: int) -> None:
     if np.any(S.opp_open.astype(bool) & (S.acc_customer == 1)):
         raise InvariantError(f"day {d}: a customer account has an open opportunity")
     open_opp = S.opp_open == 1
+    if not np.array_equal(S.opp_list[: S.n_opps[0]], np.flatnonzero(open_opp)):
+        raise InvariantError(f"day {d}: the open-opportunity list is not the open accounts in account order")
     for stage_name, stamp in (("mql", S.mql_at), ("sal", S.sal_at), ("sql", S.sql_at), ("opportunity", S.opp_at)):
         code = st.STAGE_NAMES.index(stage_name)
         if np.any(np.isnan(stamp[S.stage == code])):
