@@ -35,8 +35,11 @@ _TOUCH = D["touches_email"]
 
 @njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
 def accounts_range(S, P, d, lo, hi):
+    """Accounts lo..hi-1; returns their change in the number of accounts in market."""
+    moved = 0
     for a in range(lo, hi):
-        account_day(S, P, a, d)
+        moved += account_day(S, P, a, d)
+    return moved
 
 
 @njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
@@ -123,17 +126,15 @@ class FastDriver:
                 args = (*args, self.counts[i], self.hit_c[i], self.hit_u[i], self.seen[i])
             calls.append(args)
         if self.pool is None:
-            for args in calls:
-                fn(*args)
-        else:
-            list(self.pool.map(lambda a: fn(*a), calls))
+            return [fn(*args) for args in calls]
+        return list(self.pool.map(lambda a: fn(*a), calls))
 
     def step(self, S, P, d):
         """One simulated day on the fast driver, phase by phase as `sim.schedule` orders them."""
         run_day(self, S, P, d)
 
     def market(self, S, P, d):
-        self._map(accounts_range, P.n_accounts, S, P, d)
+        S.n_in_market[0] += sum(self._map(accounts_range, P.n_accounts, S, P, d))  # integers: any order
 
     def marketing(self, S, P, d):
         self._map(contacts_range, n_blocks(S.stage.shape[0]), S, P, d)

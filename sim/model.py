@@ -138,8 +138,7 @@ class FunnelModel(mesa.Model):
 
     # The reference driver's phases (sim.schedule): one Mesa agent per account, contact and rep.
     def market(self, S, P, d):
-        for account in self.accounts:
-            account.step()
+        S.n_in_market[0] += sum(account.step() for account in self.accounts)
 
     def marketing(self, S, P, d):
         inq = mql = 0

@@ -28,7 +28,7 @@ REP_FIELDS = (
 ).split()
 QUEUE_FIELDS = (
     "pending active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n scratch_i scratch_j scratch_f rep_fill "
-    "opp_list n_opps"
+    "opp_list n_opps n_in_market"
 ).split()
 TOTAL_FIELDS = "daily totals deals n_deals".split()
 
@@ -249,6 +249,7 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         rep_fill=np.full(R + 1, 0, dtype=np.int64),
         opp_list=i4(A, -1),  # accounts with an open opportunity, in account order (sim/processes/opportunities.py)
         n_opps=np.full(1, 0, dtype=np.int64),
+        n_in_market=np.full(1, int((since >= 0).sum()), dtype=np.int64),  # accounts with acc_since >= 0
         daily=np.full((days, len(DAILY)), 0.0),
         totals=np.full(len(TOTALS), 0.0),
         deals=np.full((max(1024, A // 4), len(DEALS)), NAN),

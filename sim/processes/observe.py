@@ -36,11 +36,8 @@ def observe(S, P, d):
     opps = S.n_opps[0]
     for j in range(opps):
         pipe += S.opp_value[S.opp_list[j]]
-    in_mkt = 0
-    for a in range(P.n_accounts):  # a branch-free count the compiler vectorises
-        in_mkt += S.acc_since[a] >= 0
     S.daily[d, _PIPE] = pipe
-    S.daily[d, _INMKT] = in_mkt
+    S.daily[d, _INMKT] = S.n_in_market[0]  # kept up to date by the market phase and the closings
     S.daily[d, _OPEN_OPPS] = opps
     # Stocks at the end of the day, for Little's law: leads waiting in a rep queue.
     waiting = 0

@@ -185,6 +185,8 @@ def close_opportunity(S, P, a, d):
         S.totals[_T_LOST if outcome == st.LOST else _T_NO_DECISION] += 1
         S.daily[d, _LOST if outcome == st.LOST else _ND] += 1
         S.acc_cool[a] = d + P.cool_off_days
+    if S.acc_since[a] >= 0:
+        S.n_in_market[0] -= 1
     S.acc_since[a] = -1
     S.opp_open[a] = 0
     S.acc_due[a] = d + 1  # the market looks at the account again tomorrow
