@@ -109,7 +109,8 @@ class FastDriver:
 
     def __init__(self, threads: int = 0, n_contacts: int = 0):
         self.threads = threads if threads > 0 else default_threads(n_contacts)
-        self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        # The calling thread runs the first range itself: one thread hand-off fewer per phase.
+        self.pool = ThreadPoolExecutor(self.threads - 1) if self.threads > 1 else None
         self.counts = np.zeros((self.threads, 6), dtype=np.int64)
         self.hit_c, self.hit_u, self.seen = new_scratch(self.threads)  # one row per thread
 
@@ -127,7 +128,8 @@ class FastDriver:
             calls.append(args)
         if self.pool is None:
             return [fn(*args) for args in calls]
-        return list(self.pool.map(lambda a: fn(*a), calls))
+        rest = [self.pool.submit(fn, *args) for args in calls[1:]]
+        return [fn(*calls[0]), *(f.result() for f in rest)]
 
     def step(self, S, P, d):
         """One simulated day on the fast driver, phase by phase as `sim.schedule` orders them."""
