@@ -117,7 +117,7 @@ class FunnelModel(mesa.Model):
         if self.day >= self.params.days:
             self.running = False
             return
-        self.state = grow_deals(self.state, int(self.state.opp_open.sum()) + 1)
+        self.state = grow_deals(self.state, int(self.state.n_opps[0]) + 1)  # deals that could close today
         S, P, d = self.state, self.params, self.day
         if self.reference:
             self._step_reference(S, P, d)
