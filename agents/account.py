@@ -17,6 +17,6 @@ class Account(ArrayAgent):
     def in_market(self) -> bool:
         return bool(self.model.state.acc_since[self.index] >= 0)
 
-    def step(self):
-        """Enter or leave the market."""
-        _account_day(self.model.state, self.model.params, self.index, self.model.day)
+    def step(self) -> int:
+        """Enter or leave the market; returns the change in the number of accounts in market."""
+        return _account_day(self.model.state, self.model.params, self.index, self.model.day)

@@ -21,7 +21,11 @@ def check_invariants(S, P, d: int) -> None:
         raise InvariantError(f"day {d}: revenue {S.totals[T['revenue']]} != sum of won deals {won_value}")
     if np.any(S.opp_open.astype(bool) & (S.acc_customer == 1)):
         raise InvariantError(f"day {d}: a customer account has an open opportunity")
+    if S.n_in_market[0] != np.count_nonzero(S.acc_since >= 0):
+        raise InvariantError(f"day {d}: the in-market count disagrees with the accounts")
     open_opp = S.opp_open == 1
+    if not np.array_equal(S.opp_list[: S.n_opps[0]], np.flatnonzero(open_opp)):
+        raise InvariantError(f"day {d}: the open-opportunity list is not the open accounts in account order")
     rows = S.lead[S.lead >= 0]
     if rows.size != S.n_leads[0] or (rows.size and (rows.max() >= S.n_leads[0] or np.unique(rows).size != rows.size)):
         raise InvariantError(f"day {d}: lead-table rows are not one per lead")

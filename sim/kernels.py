@@ -35,8 +35,11 @@ _TOUCH = D["touches_email"]
 
 @njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
 def accounts_range(S, P, d, lo, hi):
+    """Accounts lo..hi-1; returns their change in the number of accounts in market."""
+    moved = 0
     for a in range(lo, hi):
-        account_day(S, P, a, d)
+        moved += account_day(S, P, a, d)
+    return moved
 
 
 @njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
@@ -106,7 +109,8 @@ class FastDriver:
 
     def __init__(self, threads: int = 0, n_contacts: int = 0):
         self.threads = threads if threads > 0 else default_threads(n_contacts)
-        self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        # The calling thread runs the first range itself: one thread hand-off fewer per phase.
+        self.pool = ThreadPoolExecutor(self.threads - 1) if self.threads > 1 else None
         self.counts = np.zeros((self.threads, 6), dtype=np.int64)
         self.hit_c, self.hit_u, self.seen = new_scratch(self.threads)  # one row per thread
 
@@ -123,17 +127,16 @@ class FastDriver:
                 args = (*args, self.counts[i], self.hit_c[i], self.hit_u[i], self.seen[i])
             calls.append(args)
         if self.pool is None:
-            for args in calls:
-                fn(*args)
-        else:
-            list(self.pool.map(lambda a: fn(*a), calls))
+            return [fn(*args) for args in calls]
+        rest = [self.pool.submit(fn, *args) for args in calls[1:]]
+        return [fn(*calls[0]), *(f.result() for f in rest)]
 
     def step(self, S, P, d, make_room=None):
         """One simulated day on the fast driver, phase by phase as `sim.schedule` orders them; returns the state."""
         return run_day(self, S, P, d, make_room)
 
     def market(self, S, P, d):
-        self._map(accounts_range, P.n_accounts, S, P, d)
+        S.n_in_market[0] += sum(self._map(accounts_range, P.n_accounts, S, P, d))  # integers: any order
 
     def marketing(self, S, P, d):
         self._map(contacts_range, n_blocks(S.stage.shape[0]), S, P, d)

@@ -117,7 +117,7 @@ class FunnelModel(mesa.Model):
         if self.day >= self.params.days:
             self.running = False
             return
-        self.state = grow_deals(self.state, int(self.state.opp_open.sum()) + 1)
+        self.state = grow_deals(self.state, int(self.state.n_opps[0]) + 1)  # deals that could close today
         S, P, d = self.state, self.params, self.day
         if self.reference:
             self._step_reference(S, P, d)
@@ -144,8 +144,7 @@ class FunnelModel(mesa.Model):
 
     # The reference driver's phases (sim.schedule): one Mesa agent per account, contact and rep.
     def market(self, S, P, d):
-        for account in self.accounts:
-            account.step()
+        S.n_in_market[0] += sum(account.step() for account in self.accounts)
 
     def marketing(self, S, P, d):
         inq = mql = 0

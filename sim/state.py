@@ -28,7 +28,10 @@ REP_FIELDS = (
     "rep_wrr score_w rep_check"
 ).split()
 # Lists of contacts sized by the lead table: open leads, the reps' queues, leads to route.
-QUEUE_FIELDS = "pending active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n scratch_i scratch_j rep_fill".split()
+QUEUE_FIELDS = (
+    "pending active n_active q_idx q_ptr ev_kind ev_time ev_c ev_n scratch_i scratch_j rep_fill "
+    "opp_list n_opps n_in_market"
+).split()
 LEAD_SIZED = ("active", "q_idx", "scratch_i", "scratch_j")
 TOTAL_FIELDS = "daily totals deals n_deals".split()
 
@@ -59,6 +62,10 @@ DEALS = "account rep source created_at closed_at value outcome".split()
 DL = {name: i for i, name in enumerate(DEALS)}
 
 NAN = np.nan
+# Contacts per routing flag (`pending`, sim/processes/handoff.py): a divisor of BLOCK, so each flag belongs
+# to the one thread that runs its block in the contact phase, and the handoff reads only flagged contacts.
+PENDING_CHUNK = 64
+assert BLOCK % PENDING_CHUNK == 0
 
 
 @njit(cache=True)
@@ -205,7 +212,7 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         rep_wrr=np.full(R, 0.0),
         score_w=np.full(2, 1.0),
         rep_check=np.full(R, p.check_minutes),  # poll pace per rep; `funnelsim experiment` treats some reps
-        pending=i1(-(-N // BLOCK)),  # blocks of contacts with an MQL waiting for routing (sim/processes/handoff.py)
+        pending=i1(-(-N // PENDING_CHUNK)),  # chunks of contacts with an MQL waiting for routing (handoff.py)
         n_active=np.full(1, 0, dtype=np.int64),
         q_ptr=np.full(R + 1, 0, dtype=np.int64),
         ev_kind=np.full((R, p.ev_cap), 0, dtype=np.int8),
@@ -213,6 +220,9 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         ev_c=np.full((R, p.ev_cap), -1, dtype=np.int32),
         ev_n=i4(R),
         rep_fill=np.full(R + 1, 0, dtype=np.int64),
+        opp_list=i4(A, -1),  # accounts with an open opportunity, in account order (sim/processes/opportunities.py)
+        n_opps=np.full(1, 0, dtype=np.int64),
+        n_in_market=np.full(1, int((since >= 0).sum()), dtype=np.int64),  # accounts with acc_since >= 0
         daily=np.full((days, len(DAILY)), 0.0),
         totals=np.full(len(TOTALS), 0.0),
         deals=np.full((max(1024, A // 4), len(DEALS)), NAN),

@@ -11,8 +11,7 @@ from sim.numba_cache import INTERNAL
 from sim.policies import dispatch as rules
 from sim.policies.helpers import REASSIGN
 from sim.processes.common import inquiry_minute, is_workday, lead_open, new_lead, sla_age, start_episode
-from sim.processes.reach import BLOCK
-from sim.state import D
+from sim.state import PENDING_CHUNK, D
 
 _ROUTED = D["routed"]
 _NEVER = D["never_touched"]
@@ -23,9 +22,9 @@ _DAY_START = 2  # P.breach_check: the breach rule is asked when the day's queues
 
 @njit(cache=True, inline="always")
 def await_routing(S, c):
-    """Contact `c` became an MQL: the next handoff scans its block of contacts for leads to route.
-    Blocks belong to one thread in the contact phase, so the flag needs no lock."""
-    S.pending[c // BLOCK] = 1
+    """Contact `c` became an MQL: the next handoff scans its chunk of contacts for leads to route.
+    A chunk lies inside one block, which belongs to one thread in the contact phase, so the flag needs no lock."""
+    S.pending[c // PENDING_CHUNK] = 1
 
 
 @njit(cache=True, inline="always")
@@ -65,11 +64,11 @@ def route_new_mqls(S, P, d):
     start_day(S, P, d)
     n = 0
     N = S.stage.shape[0]
-    for b in range(S.pending.shape[0]):  # only blocks with a new or waiting MQL, in contact order
+    for b in range(S.pending.shape[0]):  # only chunks with a new or waiting MQL, in contact order
         if S.pending[b] == 0:
             continue
         S.pending[b] = 0
-        for c in range(b * BLOCK, min(b * BLOCK + BLOCK, N)):
+        for c in range(b * PENDING_CHUNK, min(b * PENDING_CHUNK + PENDING_CHUNK, N)):
             if S.stage[c] != st.MQL:
                 continue
             L = S.lead[c]

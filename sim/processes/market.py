@@ -33,31 +33,34 @@ def next_entry(S, P, a, d):
 def account_day(S, P, a, d):
     """One day of account `a`: customers come off contract, windows open and close.  An account is
     looked at only on its next due day (`acc_due`); on other days nothing could change it, and an
-    opportunity closing on it makes it due again (sim/processes/opportunities.py)."""
+    opportunity closing on it makes it due again (sim/processes/opportunities.py).
+    Returns the change in the number of accounts in market (+1 entered, -1 left, 0), which the
+    drivers add to `n_in_market`."""
     if d < S.acc_due[a]:
-        return
+        return 0
     if S.acc_customer[a] == 1:
         if d >= S.acc_cool[a]:
             S.acc_customer[a] = 0
             S.acc_due[a] = d + 1
         else:
             S.acc_due[a] = S.acc_cool[a]
-        return
+        return 0
     if S.acc_since[a] >= 0:
         if S.opp_open[a] == 1:
             S.acc_due[a] = NEVER  # the window stays open while a deal is open
         elif d >= S.acc_until[a]:
             S.acc_since[a] = -1
             S.acc_due[a] = d + 1
+            return -1
         else:
             S.acc_due[a] = S.acc_until[a]
-        return
+        return 0
     if S.opp_open[a] == 1:
         S.acc_due[a] = NEVER
-        return
+        return 0
     if d < S.acc_cool[a]:
         S.acc_due[a] = S.acc_cool[a]
-        return
+        return 0
     if S.acc_entry[a] < d:
         next_entry(S, P, a, d)
     if S.acc_entry[a] == d:
@@ -66,5 +69,6 @@ def account_day(S, P, a, d):
         S.acc_since[a] = d
         S.acc_until[a] = d + max(1, int(length + 0.5))
         S.acc_due[a] = S.acc_until[a]
-    else:
-        S.acc_due[a] = S.acc_entry[a]
+        return 1
+    S.acc_due[a] = S.acc_entry[a]
+    return 0

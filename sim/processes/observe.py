@@ -31,17 +31,13 @@ def observe(S, P, d):
             S.daily[d, dst] += S.rep_stats[r, src]
         for k in range(5):
             S.daily[d, _MINUTES + k] += S.rep_today[r, k]
+    # The open deals as opportunities_day left them, in account order: the same sum as over every account.
     pipe = 0.0
-    in_mkt = 0
-    opps = 0
-    for a in range(P.n_accounts):
-        if S.opp_open[a] == 1:
-            pipe += S.opp_value[a]
-            opps += 1
-        if S.acc_since[a] >= 0:
-            in_mkt += 1
+    opps = S.n_opps[0]
+    for j in range(opps):
+        pipe += S.opp_value[S.opp_list[j]]
     S.daily[d, _PIPE] = pipe
-    S.daily[d, _INMKT] = in_mkt
+    S.daily[d, _INMKT] = S.n_in_market[0]  # kept up to date by the market phase and the closings
     S.daily[d, _OPEN_OPPS] = opps
     # Stocks at the end of the day, for Little's law: leads waiting in a rep queue.
     waiting = 0

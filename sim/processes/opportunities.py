@@ -55,6 +55,8 @@ def open_opportunity(S, P, a, c, t, d, source, r):
     S.stage[c] = st.OPPORTUNITY
     S.opp_at[S.lead[c]] = t
     S.daily[d, _OPP_M if source == st.SOURCE_MARKETING else _OPP_S] += 1
+    S.opp_list[S.n_opps[0]] = a  # joins the open list; opportunities_day puts it in account order
+    S.n_opps[0] += 1
 
 
 @njit(cache=True, inline="always")
@@ -184,6 +186,8 @@ def close_opportunity(S, P, a, d):
         S.totals[_T_LOST if outcome == st.LOST else _T_NO_DECISION] += 1
         S.daily[d, _LOST if outcome == st.LOST else _ND] += 1
         S.acc_cool[a] = d + P.cool_off_days
+    if S.acc_since[a] >= 0:
+        S.n_in_market[0] -= 1
     S.acc_since[a] = -1
     S.opp_open[a] = 0
     S.acc_due[a] = d + 1  # the market looks at the account again tomorrow
@@ -197,18 +201,41 @@ def close_opportunity(S, P, a, d):
             S.closed_at[S.lead[c]] = t
 
 
+@njit(cache=True, inline="always")
+def sort_open_list(S):
+    """Insertion sort of the open list: it is in account order but for the deals opened since the last day."""
+    for j in range(1, S.n_opps[0]):
+        a = S.opp_list[j]
+        k = j - 1
+        while k >= 0 and S.opp_list[k] > a:
+            S.opp_list[k + 1] = S.opp_list[k]
+            k -= 1
+        S.opp_list[k + 1] = a
+
+
 @njit(cache=True, **INTERNAL)
 def opportunities_day(S, P, d):
-    """Book the reps' attention to each open deal and close the deals that reach their end."""
+    """Book the reps' attention to each open deal and close the deals that reach their end, in account
+    order (the deal log and the totals depend on it).  Only the open list is visited, not every account;
+    it is left holding the deals still open, in account order (observe sums the pipeline over it)."""
     work = is_workday(P, d)
-    for a in range(P.n_accounts):
-        if S.opp_open[a] == 0:
+    sort_open_list(S)
+    m = 0
+    last = -1
+    for j in range(S.n_opps[0]):
+        a = S.opp_list[j]
+        if S.opp_open[a] == 0 or a == last:  # closed by a direct call (unit tests), or listed twice
             continue
+        last = a
         if work:
             S.opp_att[a] += S.rep_att[S.opp_rep[a]]
             S.opp_att_days[a] += 1
         if d >= S.opp_close_day[a]:
             close_opportunity(S, P, a, d)
+            continue
+        S.opp_list[m] = a
+        m += 1
+    S.n_opps[0] = m
 
 
 @njit(cache=True, **INTERNAL)
