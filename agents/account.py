@@ -1,11 +1,12 @@
 """A buying organisation: segment, fit, buying window and open opportunity."""
 
 from agents.base import ArrayAgent
-from sim.processes.market import account_day
+from sim.processes.market import account_day, in_market
 from sim.pure import pure
 from sim.stages import SEGMENT_NAMES
 
 _account_day = pure(account_day)
+_in_market = pure(in_market)
 
 
 class Account(ArrayAgent):
@@ -15,7 +16,7 @@ class Account(ArrayAgent):
 
     @property
     def in_market(self) -> bool:
-        return bool(self.model.state.acc_since[self.index] >= 0)
+        return bool(_in_market(self.model.state, self.index))
 
     def step(self) -> int:
         """Enter or leave the market; returns the change in the number of accounts in market."""

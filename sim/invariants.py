@@ -3,6 +3,7 @@
 import numpy as np
 
 from sim import stages as st
+from sim.processes.market import OUT_OF_MARKET
 from sim.state import T, by_contact
 
 
@@ -21,7 +22,7 @@ def check_invariants(S, P, d: int) -> None:
         raise InvariantError(f"day {d}: revenue {S.totals[T['revenue']]} != sum of won deals {won_value}")
     if np.any(S.opp_open.astype(bool) & (S.acc_customer == 1)):
         raise InvariantError(f"day {d}: a customer account has an open opportunity")
-    if S.n_in_market[0] != np.count_nonzero(S.acc_since >= 0):
+    if S.n_in_market[0] != np.count_nonzero(S.acc_since != OUT_OF_MARKET):
         raise InvariantError(f"day {d}: the in-market count disagrees with the accounts")
     open_opp = S.opp_open == 1
     if not np.array_equal(S.opp_list[: S.n_opps[0]], np.flatnonzero(open_opp)):

@@ -9,6 +9,7 @@ from numba import njit
 
 from sim import rng
 from sim.params import Params
+from sim.processes.market import OUT_OF_MARKET
 from sim.processes.reach import BLOCK
 
 ACCOUNT_FIELDS = (
@@ -137,11 +138,13 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
     start[1:] = np.cumsum(size)[:-1]
     dm = np.where(u_dm < p.two_dm_share, 2, 1).astype(np.int8)
 
-    # Accounts already in market on day 0, at the steady-state share.
+    # Accounts already in market on day 0, at the steady-state share; their windows opened on or
+    # before day 0 (a day <= 0), the others carry the out-of-market sentinel.
     win = p.in_market_days[seg]
     rate = p.in_market_rate * (0.5 + fit)
-    in_mkt = u_mkt < rate * win / (1.0 + rate * win)
-    since = np.where(in_mkt, -np.floor(u_mkt / np.maximum(rate * win / (1 + rate * win), 1e-12) * win * 0.5), -1)
+    share = rate * win / (1.0 + rate * win)
+    in_mkt = u_mkt < share
+    since = np.where(in_mkt, -np.floor(u_mkt / np.maximum(share, 1e-12) * win * 0.5), OUT_OF_MARKET)
     until = np.where(in_mkt, np.ceil(e_len * win), 0)
 
     c_acc = np.repeat(np.arange(A, dtype=np.int32), size)
@@ -222,7 +225,7 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
         rep_fill=np.full(R + 1, 0, dtype=np.int64),
         opp_list=i4(A, -1),  # accounts with an open opportunity, in account order (sim/processes/opportunities.py)
         n_opps=np.full(1, 0, dtype=np.int64),
-        n_in_market=np.full(1, int((since >= 0).sum()), dtype=np.int64),  # accounts with acc_since >= 0
+        n_in_market=np.full(1, int(in_mkt.sum()), dtype=np.int64),  # accounts in market (market.in_market)
         daily=np.full((days, len(DAILY)), 0.0),
         totals=np.full(len(TOTALS), 0.0),
         deals=np.full((max(1024, A // 4), len(DEALS)), NAN),

@@ -7,6 +7,7 @@ import pandas as pd
 from sim import simulate
 from sim import stages as st
 from sim.model import FunnelModel
+from sim.processes.market import OUT_OF_MARKET
 from sim.processes.observe import observe
 from sim.processes.opportunities import open_opportunity, opportunities_day
 from sim.pure import pure
@@ -27,8 +28,8 @@ BUSY = [
 def test_deals_close_in_account_order_whatever_order_they_opened():
     model = FunnelModel(small_config(days=30))
     S, P = model.state, model.params
-    S.acc_since[[3, 12, 57, 250, 401]] = [0, -1, 0, -1, 0]
-    S.n_in_market[0] = np.count_nonzero(S.acc_since >= 0)
+    S.acc_since[[3, 12, 57, 250, 401]] = [0, OUT_OF_MARKET, -20, OUT_OF_MARKET, 0]
+    S.n_in_market[0] = np.count_nonzero(S.acc_since != OUT_OF_MARKET)
     for a in (57, 3, 401, 12, 250):  # opened out of account order
         open_opportunity(S, P, a, S.acc_start[a], 600.0, 0, st.SOURCE_MARKETING, 0)
     S.opp_close_day[[3, 250, 401]] = 4
@@ -37,7 +38,8 @@ def test_deals_close_in_account_order_whatever_order_they_opened():
     pure(opportunities_day)(S, P, 4)
     assert S.deals[: S.n_deals[0], DL["account"]].tolist() == [3, 250, 401]
     assert S.opp_list[: S.n_opps[0]].tolist() == [12, 57]
-    assert S.n_in_market[0] == in_market - 2 == np.count_nonzero(S.acc_since >= 0)  # 3 and 401 were in market
+    # 3 and 401 were in market
+    assert S.n_in_market[0] == in_market - 2 == np.count_nonzero(S.acc_since != OUT_OF_MARKET)
     pure(observe)(S, P, 4)
     assert S.daily[4, D["pipeline"]] == S.opp_value[12] + S.opp_value[57]
     assert S.daily[4, D["open_opportunities"]] == 2

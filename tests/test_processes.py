@@ -8,6 +8,7 @@ from sim.model import FunnelModel
 from sim.policies import code
 from sim.processes.common import decay, inquiry_minute, new_lead, start_episode
 from sim.processes.handoff import await_routing, build_queues, choose_rep, route_new_mqls, start_day
+from sim.processes.market import OUT_OF_MARKET
 from sim.processes.opportunities import close_opportunity, open_opportunity
 from sim.processes.sales import attempt, rep_day
 from sim.pure import pure
@@ -165,17 +166,17 @@ def test_accounts_enter_market_at_the_stated_rate_and_intent_ramps(model):
     from sim.processes.market import account_day
 
     S, P = model.state, model.params._replace(in_market_rate=0.01)
-    out = S.acc_since < 0
+    out = S.acc_since == OUT_OF_MARKET
     S.acc_cool[:] = -1
     entered = 0
     for d in range(1, 11):
         for a in np.flatnonzero(out):
-            if S.acc_since[a] < 0:
+            if S.acc_since[a] == OUT_OF_MARKET:
                 account_day(S, P, a, d)
                 entered += S.acc_since[a] == d
     expected = 0.01 * (0.5 + S.acc_fit[out]).mean() * out.sum() * 10
     assert abs(entered - expected) < 4 * np.sqrt(expected) + 2
-    a = int(np.flatnonzero(S.acc_since >= 0)[0])
+    a = int(np.flatnonzero(S.acc_since != OUT_OF_MARKET)[0])
     since = S.acc_since[a]
     ramp = [intent(S, P, a, since + k) for k in (0, 5, 100)]
     assert 0 < ramp[0] < ramp[1] <= ramp[2] == 1.0

@@ -7,6 +7,7 @@ from numba import njit
 from sim import rng
 from sim import stages as st
 from sim.numba_cache import INTERNAL
+from sim.processes.market import in_market
 
 
 @njit(cache=True, inline="always")
@@ -26,9 +27,12 @@ def lead_decay(P, age):
 
 @njit(cache=True, inline="always")
 def intent(S, P, a, d):
-    """Buying intent of account `a` on day `d`: 0 out of market, rising to 1 over the ramp."""
+    """Buying intent of account `a` on day `d`: 0 out of market, rising to 1 over the ramp from the
+    window's first day (which, for a window already open on day 0, lies before day 0)."""
+    if not in_market(S, a):
+        return 0.0
     since = S.acc_since[a]
-    if since < 0 or since > d:
+    if since > d:
         return 0.0
     x = (d - since + 1) / P.ramp_days
     return 1.0 if x > 1.0 else x

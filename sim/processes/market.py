@@ -7,6 +7,15 @@ from numba import njit
 from sim import rng
 
 NEVER = 2**31 - 1  # an entry day beyond any run
+# `acc_since` of an account out of market.  A window open on day 0 may have started before it (a
+# negative day), so the sentinel lies below any day a window could start on, never -1 or 0.
+OUT_OF_MARKET = -NEVER
+
+
+@njit(cache=True, inline="always")
+def in_market(S, a):
+    """Whether account `a` is in a buying window: the one test every process uses."""
+    return S.acc_since[a] != OUT_OF_MARKET
 
 
 @njit(cache=True, inline="always")
@@ -45,11 +54,11 @@ def account_day(S, P, a, d):
         else:
             S.acc_due[a] = S.acc_cool[a]
         return 0
-    if S.acc_since[a] >= 0:
+    if in_market(S, a):
         if S.opp_open[a] == 1:
             S.acc_due[a] = NEVER  # the window stays open while a deal is open
         elif d >= S.acc_until[a]:
-            S.acc_since[a] = -1
+            S.acc_since[a] = OUT_OF_MARKET
             S.acc_due[a] = d + 1
             return -1
         else:

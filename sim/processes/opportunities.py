@@ -9,6 +9,7 @@ from sim import rng
 from sim import stages as st
 from sim.numba_cache import INTERNAL
 from sim.processes.common import intent, is_workday, new_lead
+from sim.processes.market import OUT_OF_MARKET, in_market
 from sim.state import DL, D, T
 
 _OPP_M = D["opportunities_marketing"]
@@ -109,7 +110,7 @@ def on_meeting(S, P, r, block, t, d):
             continue
         if not available_for_prospecting(S.stage[S.acc_start[a]]):
             continue
-        if chosen < 0 or (S.acc_since[a] >= 0 and S.acc_since[chosen] < 0):
+        if chosen < 0 or (in_market(S, a) and not in_market(S, chosen)):
             chosen = a
     if chosen < 0:
         S.totals[_T_MEETINGS_WASTED] += 1
@@ -186,9 +187,9 @@ def close_opportunity(S, P, a, d):
         S.totals[_T_LOST if outcome == st.LOST else _T_NO_DECISION] += 1
         S.daily[d, _LOST if outcome == st.LOST else _ND] += 1
         S.acc_cool[a] = d + P.cool_off_days
-    if S.acc_since[a] >= 0:
+    if in_market(S, a):
         S.n_in_market[0] -= 1
-    S.acc_since[a] = -1
+    S.acc_since[a] = OUT_OF_MARKET
     S.opp_open[a] = 0
     S.acc_due[a] = d + 1  # the market looks at the account again tomorrow
     S.rep_need[r] -= S.opp_need[a]
