@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -9,7 +10,7 @@ from numba import njit
 
 from sim import rng
 from sim.params import Params
-from sim.processes.market import OUT_OF_MARKET
+from sim.processes.market import OUT_OF_MARKET, WINDOW_CV
 from sim.processes.reach import BLOCK
 
 ACCOUNT_FIELDS = (
@@ -69,6 +70,9 @@ PENDING_CHUNK = 64
 assert BLOCK % PENDING_CHUNK == 0
 
 
+_K_INV = WINDOW_CV * WINDOW_CV  # 1 / shape of the window-length gamma
+
+
 @njit(cache=True)
 def _setup_draws(seed, n_accounts, u_seg, u_fit, u_size, u_dm, u_mkt, u_len, mean_size):
     for a in range(n_accounts):
@@ -76,7 +80,9 @@ def _setup_draws(seed, n_accounts, u_seg, u_fit, u_size, u_dm, u_mkt, u_len, mea
         u_fit[a] = rng.uniform(seed, rng.SETUP, a, -1, 1)
         u_dm[a] = rng.uniform(seed, rng.SETUP, a, -1, 3)
         u_mkt[a] = rng.uniform(seed, rng.SETUP, a, -1, 4)
-        u_len[a] = rng.exponential(seed, rng.SETUP, a, -1, 5)
+        # The window around day 0, in units of the mean window: one seen on a given day is length-biased,
+        # a gamma of shape k + 1 for windows of shape k = 1 / cv^2 (mean (k + 1) / k).
+        u_len[a] = rng.gamma_mean_cv(seed, rng.SETUP, a, -1, 5, 1.0 + _K_INV, 1.0 / math.sqrt(1.0 + 1.0 / _K_INV))
     for a in range(n_accounts):
         # Segment is known after the first loop; group size = 2 + Poisson(mean - 2).
         s = 0
@@ -138,14 +144,17 @@ def new_state(p: Params, n_contacts_hint: int | None = None) -> State:
     start[1:] = np.cumsum(size)[:-1]
     dm = np.where(u_dm < p.two_dm_share, 2, 1).astype(np.int8)
 
-    # Accounts already in market on day 0, at the steady-state share; their windows opened on or
-    # before day 0 (a day <= 0), the others carry the out-of-market sentinel.
+    # Accounts already in market on day 0, at the steady-state share, at a uniform point of a window of
+    # the length seen on a random day: opened on or before day 0 (a day <= 0), closing after it.  The
+    # others carry the out-of-market sentinel.
     win = p.in_market_days[seg]
     rate = p.in_market_rate * (0.5 + fit)
     share = rate * win / (1.0 + rate * win)
     in_mkt = u_mkt < share
-    since = np.where(in_mkt, -np.floor(u_mkt / np.maximum(share, 1e-12) * win * 0.5), OUT_OF_MARKET)
-    until = np.where(in_mkt, np.ceil(e_len * win), 0)
+    point = u_mkt / np.maximum(share, 1e-12)  # uniform in [0, 1) among the accounts in market
+    span = e_len * win
+    since = np.where(in_mkt, -np.floor(point * span), OUT_OF_MARKET)
+    until = np.where(in_mkt, np.maximum(1.0, np.ceil((1.0 - point) * span)), 0)
 
     c_acc = np.repeat(np.arange(A, dtype=np.int32), size)
     pos = np.arange(N) - start[c_acc]

@@ -10,6 +10,7 @@ NEVER = 2**31 - 1  # an entry day beyond any run
 # `acc_since` of an account out of market.  A window open on day 0 may have started before it (a
 # negative day), so the sentinel lies below any day a window could start on, never -1 or 0.
 OUT_OF_MARKET = -NEVER
+WINDOW_CV = 0.5  # buying windows are gamma distributed about the segment's mean length
 
 
 @njit(cache=True, inline="always")
@@ -74,7 +75,7 @@ def account_day(S, P, a, d):
         next_entry(S, P, a, d)
     if S.acc_entry[a] == d:
         seg = S.acc_seg[a]
-        length = rng.gamma_mean_cv(P.seed, rng.MARKET_LEN, a, d, 0, P.in_market_days[seg], 0.5)
+        length = rng.gamma_mean_cv(P.seed, rng.MARKET_LEN, a, d, 0, P.in_market_days[seg], WINDOW_CV)
         S.acc_since[a] = d
         S.acc_until[a] = d + max(1, int(length + 0.5))
         S.acc_due[a] = S.acc_until[a]
