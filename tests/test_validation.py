@@ -38,6 +38,8 @@ def test_every_judged_check_passes_on_the_default(validated):
         "conversion_mql_to_sal",
         "deals_won_share",
         "rep_time_selling",
+        "market_in_market_share_day0",
+        "market_day0_vs_days_200_700",
     ],
 )
 def test_each_closed_form_and_published_check_is_judged(validated, check):
