@@ -44,7 +44,6 @@ def test_day_zero_starts_at_the_steady_state_share_with_ramping_intent():
     assert intent(S, P, out, 0) == 0.0 and not pure(in_market)(S, out)
 
 
-@pytest.mark.slow
 def test_the_in_market_level_on_day_zero_is_the_level_of_the_long_run():
     res = simulate(small_config(*OPEN_MARKET, "sim.seed=5", days=700), keep_model=True)
     S, P = res.model.state, res.model.params
