@@ -6,7 +6,7 @@ import pytest
 
 from sim.cli import main
 from sim.experiment.analysis import diff_in_means
-from sim.experiment.cli import parse, replication, summarise
+from sim.experiment.cli import parse, replication, summarise, zero_se_warnings
 
 SMALL = "market.accounts=2500 sales.reps=10 marketing.budget_scale=0.2 sales.pickup=poll policy.sla_minutes=480".split()
 
@@ -65,7 +65,9 @@ def test_replication_with_the_same_seed_is_the_same_and_the_truth_is_paired():
 
 @pytest.mark.slow
 def test_interval_covers_the_true_effect_near_its_nominal_rate():
-    o, ov = parse([*SMALL, "weeks=6", "warmup_weeks=2", "metric=first_touches", "treated_sla=5"])
+    # SQLs vary between reps; first touches under round robin are nearly equal for every rep, so many intervals
+    # are points (zero standard error) and the nominal rate cannot hold (see the zero_se test below).
+    o, ov = parse([*SMALL, "weeks=6", "warmup_weeks=2", "metric=sqls", "treated_sla=5"])
     from joblib import Parallel, delayed
 
     rows = Parallel(n_jobs=2)(delayed(replication)(ov, o, seed) for seed in range(40))
@@ -75,3 +77,18 @@ def test_interval_covers_the_true_effect_near_its_nominal_rate():
     # 95 % nominal: with 40 replications, coverage below 0.85 would be very unlikely (binomial p < 0.01).
     assert s["coverage"] >= 0.85
     assert abs(s["bias"]) < 3 * s["bias_se"] + 1e-9
+
+
+def test_replications_with_a_zero_standard_error_are_counted_and_warned_about():
+    # Every rep in a group has the same weekly value: the difference is exact and the interval a point.
+    df = pd.DataFrame({"rep": np.repeat(np.arange(6), 4), "treated": np.repeat(np.arange(6) < 3, 4)})
+    df["y"] = 2.0 + 0.5 * df["treated"]
+    e = diff_in_means(df)
+    assert e["se"] == 0 and e["ci_low"] == e["ci_high"] == pytest.approx(0.5)
+    varied = diff_in_means(df.assign(y=df["y"] + np.arange(len(df)) % 3))
+    reps = pd.DataFrame([{**e, "true_effect": 0.4}, {**varied, "true_effect": 0.4}]).assign(routing="round_robin")
+    s = summarise(reps)
+    assert s["zero_se"].tolist() == [1]
+    (warning,) = zero_se_warnings(s, "first_touches")
+    assert "1 of 2 replications (round_robin)" in warning and "first_touches" in warning
+    assert zero_se_warnings(s.assign(zero_se=0), "sqls") == []

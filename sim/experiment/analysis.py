@@ -30,7 +30,9 @@ def diff_in_means(df: pd.DataFrame) -> dict:
     n, k = X.shape
     c = G / (G - 1) * (n - 1) / (n - k)
     V = c * xtx_inv @ meat @ xtx_inv
-    se = float(np.sqrt(V[1, 1]))
+    se = float(np.sqrt(max(V[1, 1], 0.0)))
+    if se <= 1e-12 * max(1.0, float(np.abs(y).mean())):  # rounding residue of residuals that are all zero
+        se = 0.0
     q = float(stats.t.ppf(0.975, G - 1))
     est = float(beta[1])
     return {"estimate": est, "se": se, "ci_low": est - q * se, "ci_high": est + q * se, "clusters": G}

@@ -14,6 +14,7 @@ when reps share accounts or leads); `power_reps=` draws the power curve (weeks x
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -148,7 +149,8 @@ def replication(overrides, o, seed, routing=None, truth=True, weeks=None) -> dic
 
 
 def summarise(reps: pd.DataFrame) -> pd.DataFrame:
-    """Per routing: mean estimate, mean true effect, bias, coverage of the true effect, power at 5 %."""
+    """Per routing: mean estimate, mean true effect, bias, coverage of the true effect, power at 5 %, and
+    how many replications had a zero standard error (each group's reps all had the same mean)."""
     rows = []
     for routing, g in reps.groupby("routing", sort=False):
         truth = g["true_effect"].mean()
@@ -165,9 +167,22 @@ def summarise(reps: pd.DataFrame) -> pd.DataFrame:
                 "power": ((g["ci_low"] > 0) | (g["ci_high"] < 0)).mean(),
                 "se_mean": g["se"].mean(),
                 "estimate_sd": g["estimate"].std(ddof=1),
+                "zero_se": int((g["se"] == 0).sum()),
             }
         )
     return pd.DataFrame(rows)
+
+
+def zero_se_warnings(summary: pd.DataFrame, metric: str) -> list[str]:
+    """One warning per routing whose replications include zero standard errors (point intervals)."""
+    return [
+        f"warning: {row.zero_se} of {row.replications} replications ({row.routing}) had a zero standard error: "
+        f"every treated rep had the same mean {metric}, and every control rep too, so those intervals are "
+        "points and coverage cannot reach 95 %; choose a metric that varies between reps, or "
+        "more weeks or a larger market"
+        for row in summary.itertuples()
+        if row.zero_se > 0
+    ]
 
 
 def power_table(overrides, o, parallel) -> pd.DataFrame:
@@ -238,6 +253,8 @@ def main(argv: list[str]) -> int:
         f"{o['weeks']} weeks after {o['warmup_weeks']} weeks' warm-up, metric {o['metric']} per rep-week"
     )
     print(summary.round(4).to_string(index=False))
+    for line in zero_se_warnings(summary, o["metric"]):
+        print(line, file=sys.stderr)
     if power is not None:
         from sim.experiment.plot import plot_power
 
