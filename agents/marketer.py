@@ -8,7 +8,10 @@ from sim.pure import pure
 class Marketer(mesa.Agent):
     def hand_off(self, pure_python: bool):
         """Route today's MQLs to reps and lay out the reps' queues."""
-        from sim.kernels import handoff_phase
+        from sim.kernels import HANDOFF, FastDriver, handoff_phase
 
         m = self.model
-        (pure(handoff_phase) if pure_python else handoff_phase)(m.state, m.params, m.day)
+        if pure_python:
+            pure(handoff_phase)(m.state, m.params, m.day)
+        else:
+            FastDriver(1)._piece(HANDOFF, m.state, m.params, m.day)
