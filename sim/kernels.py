@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit
 
 from sim.lowering import TupleValueCompiler
+from sim.numba_cache import INTERNAL
 from sim.processes.arrivals import arrivals_day
 from sim.processes.handoff import build_queues, route_new_mqls
 from sim.processes.market import account_day
@@ -73,7 +74,7 @@ def piece_extent(S, P, code):
     return np.int64(1)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def contacts_range(S, P, d, lo, hi, out, hit_c, hit_u, seen):
     """Blocks lo..hi-1 of contacts: only the contacts the day reaches are visited (sim/processes/reach.py).
     Adds (inquiries, MQLs, touches by channel 0-3) to `out`."""
@@ -129,28 +130,6 @@ def close_phase(S, P, d):
 
 
 @njit(cache=True, inline="always")
-def run_piece(S, P, d, code, lo, hi, row, counts, hit_c, hit_u, seen):
-    """Piece `code` of day d over entities lo..hi-1; `row` is the caller's row of the scratch and counts."""
-    if code == MARKET:
-        for a in range(lo, hi):
-            account_day(S, P, a, d)
-    elif code == CONTACTS:
-        contacts_range(S, P, d, lo, hi, counts[row], hit_c[row], hit_u[row], seen[row])
-    elif code == TALLY:
-        tally(S, d, counts)
-    elif code == HANDOFF:
-        handoff_phase(S, P, d)
-    elif code == REPS:
-        if P.shared_queue == 1:
-            pooled_day(S, P, d)  # reps interleave over one shared queue
-        else:
-            for r in range(lo, hi):
-                rep_day(S, P, r, d)
-    elif code == CLOSING:
-        close_phase(S, P, d)
-
-
-@njit(cache=True, inline="always")
 def deal_room(S):
     """The deal log holds every deal the next day could close (the test of `sim.state.grow_deals`)."""
     room = 1
@@ -161,19 +140,36 @@ def deal_room(S):
 
 @njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True, pipeline_class=TupleValueCompiler)
 def day_kernel(S, P, d, code, lo, hi, row, counts, hit_c, hit_u, seen):
-    """The one entry point from Python.  A piece `code` runs over entities lo..hi-1 of day d on scratch
-    row `row`; `DAYS` runs the pieces of whole days d..hi-1 on one thread, stopping early before a day
-    whose deals might not fit the deal log (the caller grows it).  Returns the days run."""
+    """The one entry point from Python.  Piece `code` of day d over entities lo..hi-1, on row `row` of
+    the scratch and counts; or (`DAYS`) the pieces of whole days d..hi-1 on one thread, stopping early
+    before a day whose deals might not fit the deal log (the caller grows it).  Returns the days run."""
     whole = code == DAYS
     n_days = hi - d if whole else 1
     n_pieces = DAY_PIECES.shape[0] if whole else 1
     for k in range(n_days):
         if whole and k > 0 and not deal_room(S):
             return k
+        day = d + k
         for j in range(n_pieces):
             c = DAY_PIECES[j] if whole else code
             a, b = (0, piece_extent(S, P, c)) if whole else (lo, hi)
-            run_piece(S, P, d + k, c, a, b, row, counts, hit_c, hit_u, seen)
+            if c == MARKET:
+                for i in range(a, b):
+                    account_day(S, P, i, day)
+            elif c == CONTACTS:
+                contacts_range(S, P, day, a, b, counts[row], hit_c[row], hit_u[row], seen[row])
+            elif c == TALLY:
+                tally(S, day, counts)
+            elif c == HANDOFF:
+                handoff_phase(S, P, day)
+            elif c == REPS:
+                if P.shared_queue == 1:
+                    pooled_day(S, P, day)  # reps interleave over one shared queue
+                else:
+                    for i in range(a, b):
+                        rep_day(S, P, i, day)
+            elif c == CLOSING:
+                close_phase(S, P, day)
     return n_days
 
 
