@@ -35,11 +35,12 @@ COMPILED = (
 # no reference counting (they allocate nothing).  Such a function must not be called from Python (it has
 # no entry point); tests call its pure-Python twin, `sim.pure.pure(fn)`.  Each is compiled once per
 # signature, so callers pass one set of argument types (`np.int64(...)` for indices read from int32 arrays).
-# They also lower through `sim.lowering` (imported when the flags are first read, as Numba is imported).
+# They are also lowered by `sim.lowering`'s pipeline (the state and parameter tuples kept as values).  Its
+# class is imported when the flags are first read, as Numba is being imported, so this module stays free of Numba.
 
 
 class _Flags(Mapping):
-    """Flags for `njit(**flags)` that add `sim.lowering`'s pipeline class on first use."""
+    """Flags for `njit(**flags)`, with `sim.lowering`'s pipeline class added when they are read."""
 
     def __init__(self, **flags):
         self._flags = flags
