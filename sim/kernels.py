@@ -42,7 +42,9 @@ _TOUCH = D["touches_email"]
 N_COUNTS = 6  # a contact range's counts: inquiries, MQLs, touches by channel 0-3
 
 # The pieces of the day, by code.  A piece runs over a range [lo, hi) of the entities its extent
-# counts (`piece_extent`); an extent of 1 means the piece runs whole, on one thread.
+# counts (`piece_extent`); an extent of 1 means the piece runs whole, on one thread.  A new piece needs
+# a code here, its extent in `piece_extent` (if it ranges), its branch in `day_kernel` and its place in
+# `PIECES`; a range piece that counts writes its own row of `counts` and a whole piece after it sums them.
 MARKET = 0  # accounts: entering and leaving the market
 CONTACTS = 1  # blocks of contacts: reach and response; counts into its row of `counts`
 TALLY = 2  # whole: the contact ranges' counts into the day's row, in row order
