@@ -80,7 +80,7 @@ def test_a_day_stopped_for_the_lead_table_goes_on_from_there_with_the_same_numbe
         model.state = model.state._replace(**_lead_rows(1))
         grow = model._make_room
 
-        def recorded(S, phase, d, grow=grow):
+        def recorded(S, phase, d, grow=grow, threads=threads):
             before = S.rep.shape[0]
             S = grow(S, phase, d)
             stops.append((threads, phase, S.rep.shape[0] > before))
