@@ -34,8 +34,17 @@ from sim.processes.reach import BLOCK, block_reach, new_scratch
 from sim.processes.sales import pooled_day, rep_day
 from sim.pure import pure
 from sim.schedule import NAMES, run_day
-from sim.state import D, lead_capacity, make_room
-from sim.state import lead_room as leads_needed
+from sim.state import (
+    NO_ROOM,
+    ROOM_CLOSING,
+    ROOM_HANDOFF,
+    D,
+    deals_needed,
+    lead_capacity,
+    lead_room,
+    leads_needed,
+    make_room,
+)
 
 _INQ = D["inquiries"]
 _MQL = D["mqls"]
@@ -148,20 +157,14 @@ def close_phase(S, P, d):
 @njit(cache=True, inline="always")
 def deal_room(S):
     """The deal log holds every deal the next day could close (the test of `sim.state.grow_deals`)."""
-    return S.n_deals[0] + S.n_opps[0] + 1 <= S.deals.shape[0]
+    return S.n_deals[0] + deals_needed(S) <= S.deals.shape[0]
 
 
 @njit(cache=True, inline="always")
-def lead_room(S, code, d):
-    """The lead table holds every lead piece `code` could add on day d (the test of `sim.state.lead_room`):
-    the handoff gives rows to the day's new MQLs, the closing phase to the prospects of the reps' meetings."""
-    need = 0
-    if code == HANDOFF:
-        need = np.int64(S.daily[d, _MQL])
-    elif code == CLOSING:
-        for r in range(S.ev_n.shape[0]):
-            need += S.ev_n[r]
-    return S.n_leads[0] + need <= S.rep.shape[0]
+def has_lead_room(S, code, d):
+    """The lead table holds every lead piece `code` could add on day d (the test of `sim.state.make_room`)."""
+    room = ROOM_HANDOFF if code == HANDOFF else (ROOM_CLOSING if code == CLOSING else NO_ROOM)
+    return S.n_leads[0] + leads_needed(S, room, d) <= S.rep.shape[0]
 
 
 # A `DAYS` call returns the days it ran × RESUME + the piece of the next day it stopped before (0: none).
@@ -184,7 +187,7 @@ def day_kernel(S, P, d, code, lo, hi, row, counts, hit_c, hit_u, seen):
         day = d + k
         for j in range(lo if whole and k == 0 else 0, n_pieces):
             c = DAY_PIECES[j] if whole else code
-            if whole and not lead_room(S, c, day):
+            if whole and not has_lead_room(S, c, day):
                 return k * RESUME + j
             a, b = (0, piece_extent(S, P, c)) if whole else (lo, hi)
             if c == MARKET:
@@ -279,7 +282,7 @@ class FastDriver:
                 break
             phase = PHASE_OF[int(DAY_PIECES[piece])]
             S = make_room(S, phase, d + done)
-            if S.n_leads[0] + leads_needed(S, phase, d + done) > lead_capacity(S):
+            if S.n_leads[0] + lead_room(S, phase, d + done) > lead_capacity(S):
                 raise RuntimeError(f"the lead table did not grow before the {phase} phase of day {d + done}")
         return S, done
 

@@ -117,7 +117,7 @@ class FunnelModel(mesa.Model):
         if self.day >= self.params.days:
             self.running = False
             return
-        self.state = grow_deals(self.state, int(self.state.n_opps[0]) + 1)  # deals that could close today
+        self.state = grow_deals(self.state)  # room for the deals that could close today
         S, P, d = self.state, self.params, self.day
         if self.reference:
             self._step_reference(S, P, d)
@@ -216,7 +216,7 @@ class FunnelModel(mesa.Model):
 
     def _run_days(self, end: int) -> int:
         """Days up to `end` in one call of the fast driver (or fewer, where the deal log must grow)."""
-        self.state = grow_deals(self.state, int(self.state.n_opps[0]) + 1)  # deals that could close
+        self.state = grow_deals(self.state)  # room for the deals that could close
         self.state, done = self.driver.run_days(self.state, self.params, self.day, end, self._make_room)
         for _ in range(done):
             self.day += 1
