@@ -6,9 +6,9 @@ from sim.pure import pure
 
 
 class Marketer(mesa.Agent):
-    def hand_off(self, pure_python: bool):
-        """Route today's MQLs to reps and lay out the reps' queues."""
+    def hand_off(self):
+        """Route today's MQLs to reps and lay out the reps' queues (the same functions the fast driver compiles)."""
         from sim.kernels import handoff_phase
 
         m = self.model
-        (pure(handoff_phase) if pure_python else handoff_phase)(m.state, m.params, m.day)
+        pure(handoff_phase)(m.state, m.params, m.day)

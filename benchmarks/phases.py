@@ -21,7 +21,7 @@ def phases(overrides: list[str]) -> dict:
     P, drv = model.params, model.driver
     spent = dict.fromkeys(NAMES, 0.0)
     for d in range(P.days):
-        model.state = S = grow_deals(model.state, int(model.state.n_opps[0]) + 1)
+        model.state = S = grow_deals(model.state)
         for name in NAMES:
             t0 = time.thread_time()
             getattr(drv, name)(S, P, d)

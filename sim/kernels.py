@@ -5,8 +5,13 @@ contiguous ranges run on worker threads (the kernels release the GIL).  Phases t
 shared accounts run sequentially.  Results do not depend on the number of threads: every
 draw is counter-based and every count is an integer summed in a fixed order.
 
-The per-entity kernels run without Numba's reference counting (`_nrt=False`): they allocate
-nothing, and refcount updates on the state tuple's arrays would otherwise dominate their cost.
+Python calls compiled code through one entry point, `day_kernel`: a piece of a phase over a
+range, or whole days on one thread.  Every other compiled function is internal
+(`sim.numba_cache.INTERNAL`): each Python entry point unboxes the whole state on every call
+(about 16 us) and costs about a second of compile time, and the bodies it calls are compiled
+again into it.  The phases of the day are pieces with a code each (`PIECES`); the one-thread
+day runs the pieces of `sim.schedule.NAMES` in that order (`DAY_PIECES`), so the schedule is
+still written once.
 """
 
 from __future__ import annotations
@@ -17,35 +22,77 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
+from sim.lowering import TupleValueCompiler
+from sim.numba_cache import INTERNAL
 from sim.processes.arrivals import arrivals_day
 from sim.processes.handoff import build_queues, route_new_mqls
 from sim.processes.market import account_day
 from sim.processes.marketing import contact_day
 from sim.processes.observe import observe
 from sim.processes.opportunities import apply_events, feedback, opportunities_day
-from sim.processes.reach import block_reach, n_blocks, new_scratch
+from sim.processes.reach import BLOCK, block_reach, new_scratch
 from sim.processes.sales import pooled_day, rep_day
-from sim.schedule import run_day
-from sim.state import D
+from sim.pure import pure
+from sim.schedule import NAMES, run_day
+from sim.state import (
+    NO_ROOM,
+    ROOM_CLOSING,
+    ROOM_HANDOFF,
+    D,
+    deals_needed,
+    lead_capacity,
+    lead_room,
+    leads_needed,
+    make_room,
+)
 
 _INQ = D["inquiries"]
 _MQL = D["mqls"]
 _TOUCH = D["touches_email"]
+N_COUNTS = 7  # a range's counts: inquiries, MQLs, touches by channel 0-3 (contacts); in-market change (accounts)
+_MOVED = 6
+
+# The pieces of the day, by code.  A piece runs over a range [lo, hi) of the entities its extent
+# counts (`piece_extent`); an extent of 1 means the piece runs whole, on one thread.  A new piece needs
+# a code here, its extent in `piece_extent` (if it ranges), its branch in `day_kernel` and its place in
+# `PIECES`; a range piece that counts writes its own row of `counts` and a whole piece after it sums them.
+MARKET = 0  # accounts: entering and leaving the market; the in-market change into its row of `counts`
+CONTACTS = 1  # blocks of contacts: reach and response; counts into its row of `counts`
+TALLY = 2  # whole: the contact ranges' counts into the day's row, in row order
+HANDOFF = 3  # whole: stated arrivals, routing, the day's queues
+REPS = 4  # reps: each rep's working day (whole when the reps share one queue)
+CLOSING = 5  # whole: account events, deals closing, feedback, observation
+DAYS = 6  # not a piece: whole days on one thread (`day_kernel`)
+MARKET_TALLY = 7  # whole: the account ranges' in-market changes into the running count
+
+# Each phase of `sim.schedule` as its pieces, in order.
+PIECES = {
+    "market": (MARKET, MARKET_TALLY),
+    "marketing": (CONTACTS, TALLY),
+    "handoff": (HANDOFF,),
+    "sales": (REPS,),
+    "closing": (CLOSING,),
+}
+DAY_PIECES = np.array([code for name in NAMES for code in PIECES[name]], dtype=np.int64)
+PHASE_OF = {code: name for name, codes in PIECES.items() for code in codes}
 
 
-@njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
-def accounts_range(S, P, d, lo, hi):
-    """Accounts lo..hi-1; returns their change in the number of accounts in market."""
-    moved = 0
-    for a in range(lo, hi):
-        moved += account_day(S, P, a, d)
-    return moved
+@njit(cache=True, inline="always")
+def piece_extent(S, P, code):
+    """How many entities the piece `code` ranges over (1: it runs whole)."""
+    if code == MARKET:
+        return np.int64(P.n_accounts)
+    if code == CONTACTS:
+        return np.int64((S.stage.shape[0] + BLOCK - 1) // BLOCK)
+    if code == REPS and P.shared_queue == 0:
+        return np.int64(P.reps)
+    return np.int64(1)
 
 
-@njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
+@njit(cache=True, **INTERNAL)
 def contacts_range(S, P, d, lo, hi, out, hit_c, hit_u, seen):
     """Blocks lo..hi-1 of contacts: only the contacts the day reaches are visited (sim/processes/reach.py).
-    out gets (inquiries, MQLs, touches by channel 0-3)."""
+    Adds (inquiries, MQLs, touches by channel 0-3) to `out`."""
     inquiries = mqls = t0 = t1 = t2 = t3 = 0  # counted in registers, stored once
     for b in range(lo, hi):
         n = block_reach(S, P, b, d, hit_c, hit_u, seen)
@@ -61,21 +108,36 @@ def contacts_range(S, P, d, lo, hi, out, hit_c, hit_u, seen):
                 t2 += 1
             elif ch == 3:
                 t3 += 1
-    out[0], out[1], out[2], out[3], out[4], out[5] = inquiries, mqls, t0, t1, t2, t3
+    out[0] += inquiries
+    out[1] += mqls
+    out[2] += t0
+    out[3] += t1
+    out[4] += t2
+    out[5] += t3
 
 
-@njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True)
-def reps_range(S, P, d, lo, hi):
-    for r in range(lo, hi):
-        rep_day(S, P, r, d)
+@njit(cache=True, inline="always")
+def tally(S, d, counts):
+    """The contact ranges' counts into day d's row (integers: the same sums in any split), then cleared."""
+    for k in range(_MOVED):
+        total = 0
+        for i in range(counts.shape[0]):
+            total += counts[i, k]
+            counts[i, k] = 0
+        S.daily[d, _INQ if k == 0 else _MQL if k == 1 else _TOUCH + k - 2] += total
 
 
-@njit(cache=True, _nrt=False, no_cfunc_wrapper=True)
-def pooled_reps(S, P, d):
-    pooled_day(S, P, d)
+@njit(cache=True, inline="always")
+def market_tally(S, counts):
+    """The account ranges' in-market changes into the running count (integers: any split), then cleared."""
+    total = 0
+    for i in range(counts.shape[0]):
+        total += counts[i, _MOVED]
+        counts[i, _MOVED] = 0
+    S.n_in_market[0] += total
 
 
-@njit(cache=True, _nrt=False, no_cfunc_wrapper=True)
+@njit(cache=True, inline="always")
 def handoff_phase(S, P, d):
     """Stated arrivals, routing of new MQLs, then the day's queues (the reference driver runs it as Python)."""
     arrivals_day(S, P, d)
@@ -83,13 +145,73 @@ def handoff_phase(S, P, d):
     build_queues(S, P, d)
 
 
-@njit(cache=True, _nrt=False, no_cfunc_wrapper=True)
+@njit(cache=True, inline="always")
 def close_phase(S, P, d):
     """The reps' account events in order, deals closing, feedback, observation (both drivers)."""
     apply_events(S, P, d)
     opportunities_day(S, P, d)
     feedback(S, P, d)
     observe(S, P, d)
+
+
+@njit(cache=True, inline="always")
+def deal_room(S):
+    """The deal log holds every deal the next day could close (the test of `sim.state.grow_deals`)."""
+    return S.n_deals[0] + deals_needed(S) <= S.deals.shape[0]
+
+
+@njit(cache=True, inline="always")
+def has_lead_room(S, code, d):
+    """The lead table holds every lead piece `code` could add on day d (the test of `sim.state.make_room`)."""
+    room = ROOM_HANDOFF if code == HANDOFF else (ROOM_CLOSING if code == CLOSING else NO_ROOM)
+    return S.n_leads[0] + leads_needed(S, room, d) <= S.rep.shape[0]
+
+
+# A `DAYS` call returns the days it ran × RESUME + the piece of the next day it stopped before (0: none).
+RESUME = 16
+
+
+@njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True, pipeline_class=TupleValueCompiler)
+def day_kernel(S, P, d, code, lo, hi, row, counts, hit_c, hit_u, seen):
+    """The one entry point from Python.  Piece `code` of day d over entities lo..hi-1, on row `row` of
+    the scratch and counts; or (`DAYS`) the pieces of whole days d..hi-1 on one thread, from piece `lo`
+    of day d, stopping early before a day whose deals might not fit the deal log or before a piece whose
+    new leads might not fit the lead table (the caller grows them and calls again from there).
+    Returns the days run × RESUME + the index in `DAY_PIECES` of the piece it stopped before (0: none)."""
+    whole = code == DAYS
+    n_days = hi - d if whole else 1
+    n_pieces = DAY_PIECES.shape[0] if whole else 1
+    for k in range(n_days):
+        if whole and k > 0 and not deal_room(S):
+            return k * RESUME
+        day = d + k
+        for j in range(lo if whole and k == 0 else 0, n_pieces):
+            c = DAY_PIECES[j] if whole else code
+            if whole and not has_lead_room(S, c, day):
+                return k * RESUME + j
+            a, b = (0, piece_extent(S, P, c)) if whole else (lo, hi)
+            if c == MARKET:
+                moved = 0
+                for i in range(a, b):
+                    moved += account_day(S, P, i, day)
+                counts[row, _MOVED] += moved
+            elif c == MARKET_TALLY:
+                market_tally(S, counts)
+            elif c == CONTACTS:
+                contacts_range(S, P, day, a, b, counts[row], hit_c[row], hit_u[row], seen[row])
+            elif c == TALLY:
+                tally(S, day, counts)
+            elif c == HANDOFF:
+                handoff_phase(S, P, day)
+            elif c == REPS:
+                if P.shared_queue == 1:
+                    pooled_day(S, P, day)  # reps interleave over one shared queue
+                else:
+                    for i in range(a, b):
+                        rep_day(S, P, i, day)
+            elif c == CLOSING:
+                close_phase(S, P, day)
+    return n_days * RESUME
 
 
 # Below about this many contacts per thread, a thread's daily hand-off costs more than it saves.
@@ -104,58 +226,80 @@ def default_threads(n_contacts: int = 0) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_THREADS, by_size))
 
 
+_extent = pure(piece_extent)
+
+
 class FastDriver:
-    """Steps days with the compiled kernels on a fixed pool of worker threads."""
+    """Steps days with the compiled kernels: on one thread a whole day (or many) per call, otherwise
+    phase by phase as `sim.schedule` orders them, each piece's ranges on a fixed pool of worker threads."""
 
     def __init__(self, threads: int = 0, n_contacts: int = 0):
         self.threads = threads if threads > 0 else default_threads(n_contacts)
-        # The calling thread runs the first range itself: one thread hand-off fewer per phase.
+        # The calling thread runs the first range itself: one thread hand-off fewer per piece.
         self.pool = ThreadPoolExecutor(self.threads - 1) if self.threads > 1 else None
-        self.counts = np.zeros((self.threads, 6), dtype=np.int64)
+        self.counts = np.zeros((self.threads, N_COUNTS), dtype=np.int64)
         self.hit_c, self.hit_u, self.seen = new_scratch(self.threads)  # one row per thread
 
     def _ranges(self, n):
         k = self.threads
         edges = [n * i // k for i in range(k + 1)]
-        return [(edges[i], edges[i + 1]) for i in range(k)]
+        return [(edges[i], edges[i + 1]) for i in range(k) if edges[i + 1] > edges[i]]
 
-    def _map(self, fn, n, *extra):
-        calls = []
-        for i, (lo, hi) in enumerate(self._ranges(n)):
-            args = (*extra, lo, hi)
-            if fn is contacts_range:
-                args = (*args, self.counts[i], self.hit_c[i], self.hit_u[i], self.seen[i])
-            calls.append(args)
+    def _piece(self, code, S, P, d):
+        """Piece `code` of day d, its ranges split over the threads."""
+        scratch = (self.counts, self.hit_c, self.hit_u, self.seen)
+        calls = [(lo, hi, row) for row, (lo, hi) in enumerate(self._ranges(_extent(S, P, code)))]
+        if self.pool is None or len(calls) == 1:
+            for lo, hi, row in calls:
+                day_kernel(S, P, d, code, lo, hi, row, *scratch)
+            return
+        rest = [self.pool.submit(day_kernel, S, P, d, code, lo, hi, row, *scratch) for lo, hi, row in calls[1:]]
+        day_kernel(S, P, d, code, *calls[0], *scratch)
+        for f in rest:
+            f.result()
+
+    def _phase(self, name, S, P, d):
+        for code in PIECES[name]:
+            self._piece(code, S, P, d)
+
+    def step(self, S, P, d, make_room=make_room):
+        """One simulated day: in one call on one thread, else phase by phase as `sim.schedule` orders them.
+        `make_room(S, phase, d)` grows the lead table before a phase that could fill it; returns the state."""
         if self.pool is None:
-            return [fn(*args) for args in calls]
-        rest = [self.pool.submit(fn, *args) for args in calls[1:]]
-        return [fn(*calls[0]), *(f.result() for f in rest)]
-
-    def step(self, S, P, d, make_room=None):
-        """One simulated day on the fast driver, phase by phase as `sim.schedule` orders them; returns the state."""
+            return self.run_days(S, P, d, d + 1, make_room)[0]
         return run_day(self, S, P, d, make_room)
 
+    def run_days(self, S, P, d, end, make_room=make_room):
+        """Days d..end-1 in calls of many days on one thread, up to a day whose deals might not fit the deal
+        log (grow it with `sim.state.grow_deals` and call again); the lead table is grown with `make_room`
+        where a day stops for it, and the day goes on from there.  Returns (the state, the days run)."""
+        scratch = (self.counts, self.hit_c, self.hit_u, self.seen)
+        done = piece = 0
+        while d + done < end:
+            days, piece = divmod(int(day_kernel(S, P, d + done, DAYS, piece, end, 0, *scratch)), RESUME)
+            done += days
+            if piece == 0:
+                break
+            phase = PHASE_OF[int(DAY_PIECES[piece])]
+            S = make_room(S, phase, d + done)
+            if S.n_leads[0] + lead_room(S, phase, d + done) > lead_capacity(S):
+                raise RuntimeError(f"the lead table did not grow before the {phase} phase of day {d + done}")
+        return S, done
+
     def market(self, S, P, d):
-        S.n_in_market[0] += sum(self._map(accounts_range, P.n_accounts, S, P, d))  # integers: any order
+        self._phase("market", S, P, d)
 
     def marketing(self, S, P, d):
-        self._map(contacts_range, n_blocks(S.stage.shape[0]), S, P, d)
-        tot = self.counts.sum(axis=0)
-        S.daily[d, _INQ] += tot[0]
-        S.daily[d, _MQL] += tot[1]
-        S.daily[d, _TOUCH : _TOUCH + 4] += tot[2:6]
+        self._phase("marketing", S, P, d)
 
     def handoff(self, S, P, d):
-        handoff_phase(S, P, d)
+        self._phase("handoff", S, P, d)
 
     def sales(self, S, P, d):
-        if P.shared_queue == 1:
-            pooled_reps(S, P, d)
-        else:
-            self._map(reps_range, P.reps, S, P, d)
+        self._phase("sales", S, P, d)
 
     def closing(self, S, P, d):
-        close_phase(S, P, d)
+        self._phase("closing", S, P, d)
 
     def close(self):
         if self.pool is not None:

@@ -12,6 +12,7 @@ import hashlib
 import importlib.util
 import os
 import sys
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -27,13 +28,39 @@ COMPILED = (
     "params.py",
     "touches.py",
     "touch_log.py",
+    "lowering.py",
 )
 # Flags of the functions that only compiled code calls (`@njit(cache=True, **INTERNAL)`): no Python entry
 # point (the wrapper that unboxes the whole state costs about a second of compile time per function) and
 # no reference counting (they allocate nothing).  Such a function must not be called from Python (it has
 # no entry point); tests call its pure-Python twin, `sim.pure.pure(fn)`.  Each is compiled once per
 # signature, so callers pass one set of argument types (`np.int64(...)` for indices read from int32 arrays).
-INTERNAL = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True, "_nrt": False}
+# They are also lowered by `sim.lowering`'s pipeline (the state and parameter tuples kept as values).  Its
+# class is imported when the flags are first read, as Numba is being imported, so this module stays free of Numba.
+
+
+class _Flags(Mapping):
+    """Flags for `njit(**flags)`, with `sim.lowering`'s pipeline class added when they are read."""
+
+    def __init__(self, **flags):
+        self._flags = flags
+
+    def _all(self) -> dict:
+        from sim.lowering import TupleValueCompiler
+
+        return {**self._flags, "pipeline_class": TupleValueCompiler}
+
+    def __getitem__(self, key):
+        return self._all()[key]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self):
+        return len(self._flags) + 1
+
+
+INTERNAL = _Flags(no_cpython_wrapper=True, no_cfunc_wrapper=True, _nrt=False)
 BASE_ENV = "FUNNELSIM_NUMBA_BASE"  # the cache's parent folder, passed on to worker processes
 _extra: list[str] = []  # modules of plug-ins registered in this process
 

@@ -51,7 +51,7 @@ def _mix(z):
     return z ^ (z >> _S31)
 
 
-@njit("uint64(uint64, int64, int64, int64)", cache=True)
+@njit("uint64(uint64, int64, int64, int64)", cache=True, no_cfunc_wrapper=True)
 def stem(seed, stream, entity, day):
     """The hash of a draw's coordinates but its index: shared by the many draws of one entity-day."""
     z = _mix(np.uint64(seed) + _GOLDEN * np.uint64(stream + 1))
@@ -59,31 +59,31 @@ def stem(seed, stream, entity, day):
     return _mix(z ^ (np.uint64(np.int64(day + 1)) * _GOLDEN))  # int64 first: negative days wrap alike in Python
 
 
-@njit("uint64(uint64, int64, int64, int64, int64)", cache=True)
+@njit("uint64(uint64, int64, int64, int64, int64)", cache=True, no_cfunc_wrapper=True)
 def key(seed, stream, entity, day, index):
     """64-bit hash of one draw's coordinates."""
     return _mix(stem(seed, stream, entity, day) ^ np.uint64(index))
 
 
-@njit("float64(uint64, int64)", cache=True)
+@njit("float64(uint64, int64)", cache=True, no_cfunc_wrapper=True)
 def uniform_at(z, index):
     """The uniform draw `index` under stem `z`: the same number as `uniform` with the stem's coordinates."""
     return float(_mix(z ^ np.uint64(index)) >> _S11) * _INV53
 
 
-@njit("float64(uint64, int64, int64, int64, int64)", cache=True)
+@njit("float64(uint64, int64, int64, int64, int64)", cache=True, no_cfunc_wrapper=True)
 def uniform(seed, stream, entity, day, index):
     """A uniform draw in [0, 1) for the given coordinates."""
     return float(key(seed, stream, entity, day, index) >> _S11) * _INV53
 
 
-@njit("float64(uint64, int64, int64, int64, int64)", cache=True)
+@njit("float64(uint64, int64, int64, int64, int64)", cache=True, no_cfunc_wrapper=True)
 def exponential(seed, stream, entity, day, index):
     """A unit-mean exponential draw."""
     return -math.log(1.0 - uniform(seed, stream, entity, day, index))
 
 
-@njit("float64(uint64, int64, int64, int64, int64)", cache=True)
+@njit("float64(uint64, int64, int64, int64, int64)", cache=True, no_cfunc_wrapper=True)
 def normal(seed, stream, entity, day, index):
     """A standard normal draw (Box-Muller on two counter-based uniforms)."""
     u1 = 1.0 - uniform(seed, stream, entity, day, 2 * index)
@@ -91,7 +91,7 @@ def normal(seed, stream, entity, day, index):
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
-@njit("float64(uint64, int64, int64, int64, int64, float64, float64)", cache=True)
+@njit("float64(uint64, int64, int64, int64, int64, float64, float64)", cache=True, no_cfunc_wrapper=True)
 def gamma_mean_cv(seed, stream, entity, day, index, mean, cv):
     """A gamma draw with the given mean and coefficient of variation (Wilson-Hilferty); cv 0 gives the mean."""
     if cv <= 0.0:
@@ -104,7 +104,7 @@ def gamma_mean_cv(seed, stream, entity, day, index, mean, cv):
     return mean * x * x * x
 
 
-@njit("int64(uint64, int64, int64, int64, int64, float64)", cache=True)
+@njit("int64(uint64, int64, int64, int64, int64, float64)", cache=True, no_cfunc_wrapper=True)
 def poisson(seed, stream, entity, day, index, lam):
     """A Poisson draw by inversion (lam small, as for arrivals per minute block)."""
     u = uniform(seed, stream, entity, day, index)

@@ -12,6 +12,7 @@ from sim import rng
 from sim.params import Params
 from sim.processes.market import OUT_OF_MARKET, WINDOW_CV
 from sim.processes.reach import BLOCK
+from sim.pure import pure
 
 ACCOUNT_FIELDS = (
     "acc_seg acc_fit acc_start acc_size acc_dm acc_since acc_until acc_cool acc_entry acc_draws acc_due "
@@ -276,14 +277,34 @@ def grow_leads(s: State, room: int) -> State:
     return s._replace(**_lead_rows(min(most, max(n + room, cap + cap // 4 + 1)), s))
 
 
+# The phases that can add leads, as codes for the compiled test below.
+NO_ROOM, ROOM_HANDOFF, ROOM_CLOSING = 0, 1, 2
+ROOM_OF = {"handoff": ROOM_HANDOFF, "closing": ROOM_CLOSING}
+_MQLS = D["mqls"]
+
+
+@njit(cache=True, inline="always")
+def leads_needed(S, room, d):
+    """The most new leads phase `room` can create on day `d` (the one test both drivers apply): the handoff
+    gives rows to the contact phase's new MQLs (at most the day's MQL count so far), the closing phase to
+    the prospects of the reps' meetings."""
+    need = np.int64(0)
+    if room == ROOM_HANDOFF:
+        need = np.int64(S.daily[d, _MQLS])
+    elif room == ROOM_CLOSING:
+        need = np.int64(S.ev_n.sum())  # a sum, not a loop: the Python twin runs between phases
+    return need
+
+
+@njit(cache=True, inline="always")
+def deals_needed(S):
+    """The most deals the next day can close: every open one, and one more."""
+    return S.n_opps[0] + 1
+
+
 def lead_room(s: State, phase: str, d: int) -> int:
-    """The most new leads `phase` can create on day `d`: the handoff gives rows to the contact phase's
-    new MQLs (at most the day's MQL count so far), the closing phase to the prospects of the reps' meetings."""
-    if phase == "handoff":
-        return int(s.daily[d, D["mqls"]])
-    if phase == "closing":
-        return int(s.ev_n.sum())
-    return 0
+    """The most new leads `phase` can create on day `d` (`leads_needed`, run as Python)."""
+    return int(pure(leads_needed)(s, ROOM_OF.get(phase, NO_ROOM), d))
 
 
 def make_room(s: State, phase: str, d: int) -> State:
@@ -312,8 +333,9 @@ def by_contact(s):
     return ByContact(**{**s._asdict(), **spread})
 
 
-def grow_deals(s: State, room: int) -> State:
-    """Make room in the deal log before a day that could close `room` deals."""
+def grow_deals(s: State, room: int | None = None) -> State:
+    """Make room in the deal log before a day that could close `room` deals (by default `deals_needed`)."""
+    room = int(pure(deals_needed)(s)) if room is None else room
     if s.n_deals[0] + room <= s.deals.shape[0]:
         return s
     bigger = np.full((max(2 * s.deals.shape[0], s.n_deals[0] + room), len(DEALS)), NAN)

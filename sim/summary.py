@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 import pandas as pd
 
@@ -9,6 +11,14 @@ from sim import stages as st
 from sim.params import Params
 from sim.processes.common import working_minutes_array
 from sim.state import DAILY, DEALS, State, T, by_contact
+
+_Clock = namedtuple("_Clock", "always work_start work_minutes")  # the parameters the working clock reads
+
+
+def _working_minutes(P: Params, t: np.ndarray) -> np.ndarray:
+    """Working-clock minutes at times `t`.  The compiled loop is passed only the three parameters it reads:
+    unboxing them all on each call would cost most of its first compile."""
+    return working_minutes_array(_Clock(P.always, P.work_start, P.work_minutes), t)
 
 
 def _stamp(x: np.ndarray) -> np.ndarray:
@@ -112,14 +122,14 @@ def response_clocks(S: State, P: Params) -> dict:
     routed = _stamp(S.routed_at) & _stamp(S.mql_at)
     start = S.mql_at[routed]
     touch = S.first_touch[routed]
-    w_start = working_minutes_array(P, start)
-    w_touch = working_minutes_array(P, touch)
+    w_start = _working_minutes(P, start)
+    w_touch = _working_minutes(P, touch)
     w_age = w_touch - w_start
     calendar = touch - start
     # A lead's business day is the one in which its working clock starts (the next one, after hours).
     day_end = (np.floor(w_start / P.work_minutes) + 1.0) * P.work_minutes
     mql = S.mql_at[_stamp(S.mql_at)]
-    in_hours = working_minutes_array(P, mql + 1e-6) > working_minutes_array(P, mql)  # the working clock runs
+    in_hours = _working_minutes(P, mql + 1e-6) > _working_minutes(P, mql)  # the working clock runs
     n = int(routed.sum())
 
     def share(mask):

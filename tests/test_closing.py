@@ -7,6 +7,7 @@ import pandas as pd
 from sim import simulate
 from sim import stages as st
 from sim.model import FunnelModel
+from sim.processes.common import new_lead
 from sim.processes.market import OUT_OF_MARKET
 from sim.processes.observe import observe
 from sim.processes.opportunities import open_opportunity, opportunities_day
@@ -31,7 +32,8 @@ def test_deals_close_in_account_order_whatever_order_they_opened():
     S.acc_since[[3, 12, 57, 250, 401]] = [0, OUT_OF_MARKET, -20, OUT_OF_MARKET, 0]
     S.n_in_market[0] = np.count_nonzero(S.acc_since != OUT_OF_MARKET)
     for a in (57, 3, 401, 12, 250):  # opened out of account order
-        open_opportunity(S, P, a, S.acc_start[a], 600.0, 0, st.SOURCE_MARKETING, 0)
+        pure(new_lead)(S, S.acc_start[a])  # the contact's row for its clocks, as a prospect gets
+        pure(open_opportunity)(S, P, a, S.acc_start[a], 600.0, 0, st.SOURCE_MARKETING, 0)
     S.opp_close_day[[3, 250, 401]] = 4
     S.opp_close_day[[12, 57]] = 50
     in_market = S.n_in_market[0]

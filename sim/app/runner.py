@@ -2,8 +2,9 @@
 
 The worker is one thread in the app's process, so the Numba kernels stay loaded between runs.  A run
 is cancelled as its next simulated day begins (a trace hook on the worker thread raises `Cancelled`
-when `FunnelModel.step` is called), so a superseded run stops within one simulated day rather than
-running to its end; its results are never shown.
+when `FunnelModel.step`, or a call of up to 32 days of the one-thread fast driver, begins), so a
+superseded run stops within a simulated month rather than running to its end; its results are never
+shown.
 """
 
 from __future__ import annotations
@@ -176,12 +177,12 @@ class Worker:
 
         from sim.model import FunnelModel
 
-        day = FunnelModel.step.__code__
+        days = (FunnelModel.step.__code__, FunnelModel._run_days.__code__)
 
-        # Raise only as a simulated day begins: raised inside library code (say, the `__exit__` of
-        # a lock Numba holds while it loads a cached kernel) it would leave that lock taken.
+        # Raise only as a simulated day (or a call of many days) begins: raised inside library code (say,
+        # the `__exit__` of a lock Numba holds while it loads a cached kernel) it would leave that lock taken.
         def tracer(frame, event, arg):
-            if event == "call" and frame.f_code is day and job.cancel.is_set():
+            if event == "call" and frame.f_code in days and job.cancel.is_set():
                 raise Cancelled
             return None
 

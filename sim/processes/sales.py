@@ -278,7 +278,7 @@ def spend(S, P, r, d, t, t1):
     S.rep_today[r, st.IDLE] += w
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **INTERNAL)
 def rep_act(S, P, r, d):
     """One action of rep `r`: attempt the next due lead, or wait for one doing other work.
 

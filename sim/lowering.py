@@ -1,0 +1,85 @@
+"""Numba's pipeline with one change to lowering: tuples assigned once stay values, not stack slots.
+
+Numba gives every variable read in more than one block a stack slot, and loads it whole at every
+read.  For the state and parameter tuples (about 850 scalars together) each load is split again
+field by field by LLVM's scalar replacement, which was most of the compile time of the large
+kernels; every inlined function adds its own copies of `S` and `P`.  A tuple variable assigned once,
+in a block that dominates (and is lowered before) every block that reads it, can stay one value:
+the generated code computes the same thing.  Variables that do not qualify keep their slots.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from numba.core import ir, types
+from numba.core.analysis import compute_cfg_from_blocks, must_use_alloca
+from numba.core.compiler import CompilerBase, DefaultPassBuilder
+from numba.core.compiler_machinery import PassManager, register_pass
+from numba.core.lowering import Lower
+from numba.core.typed_passes import NativeLowering
+
+
+class TupleValueLower(Lower):
+    """Lowering that keeps once-assigned tuple variables as values across blocks."""
+
+    def _find_singly_assigned_variable(self):
+        super()._find_singly_assigned_variable()
+        if self.func_ir.func_id.is_generator or self._disable_sroa_like_opt:
+            return
+        self._singly_assigned_vars |= tuple_values(self.func_ir.blocks, self.fndesc.typemap)
+
+
+def tuple_values(blocks, typemap) -> set[str]:
+    """Tuple-typed variables with one assignment whose block dominates every read and del of them,
+    is lowered no later (labels in order), and, within its own block, precedes them."""
+    defs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    reads: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for label, block in blocks.items():
+        for i, stmt in enumerate(block.body):
+            if isinstance(stmt, ir.Del):
+                reads[stmt.value].append((label, i))
+                continue
+            target = stmt.target.name if isinstance(stmt, ir.Assign) else None
+            if target is not None:
+                defs[target].append((label, i))
+            for v in stmt.list_vars():
+                if v.name != target:
+                    reads[v.name].append((label, i))
+    dominators = compute_cfg_from_blocks(blocks).dominators()
+    skip = must_use_alloca(blocks)
+    out = set()
+    for name, where in defs.items():
+        if len(where) != 1 or name in skip or not isinstance(typemap.get(name), types.BaseTuple):
+            continue
+        (label, i) = where[0]
+        if all(
+            (lab == label and j > i) or (lab > label and label in dominators[lab]) for lab, j in reads.get(name, ())
+        ):
+            out.add(name)
+    return out
+
+
+@register_pass(mutates_CFG=True, analysis_only=False)
+class TupleValueNativeLowering(NativeLowering):
+    _name = "funnelsim_native_lowering"
+
+    @property
+    def lowering_class(self):
+        return TupleValueLower
+
+
+class TupleValueCompiler(CompilerBase):
+    """Numba's nopython pipeline with `TupleValueNativeLowering` in place of its native lowering."""
+
+    def define_pipelines(self):
+        pm = PassManager("funnelsim_nopython")
+        for part in (
+            DefaultPassBuilder.define_untyped_pipeline(self.state),
+            DefaultPassBuilder.define_typed_pipeline(self.state),
+            DefaultPassBuilder.define_nopython_lowering_pipeline(self.state),
+        ):
+            for pss, description in part.passes:
+                pm.add_pass(TupleValueNativeLowering if pss is NativeLowering else pss, description)
+        pm.finalize()
+        return [pm]

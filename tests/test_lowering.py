@@ -1,0 +1,49 @@
+"""sim.lowering: which tuples stay values, and the same results as Numba's own lowering."""
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit, types
+from numba.core.compiler import run_frontend
+
+from sim.lowering import TupleValueCompiler, tuple_values
+
+Pair = namedtuple("Pair", "a b")
+
+
+@njit(inline="always")
+def _head(T):
+    return T.a[0]
+
+
+def _kernel(T, flag, n):
+    if flag:
+        x = T
+    else:
+        x = Pair(T.b, T.a)
+    y = T
+    total = 0.0
+    for i in range(n):
+        total += _head(y) * i + x.a[i % 2]
+    y.b[0] = total
+    return total
+
+
+def test_a_tuple_assigned_once_in_a_dominating_block_stays_a_value():
+    blocks = run_frontend(_kernel).blocks
+    pair = types.NamedUniTuple(types.float64[::1], 2, Pair)
+    typemap = {"T": pair, "x": pair, "y": pair, "total": types.float64, "n": types.int64}
+    chosen = tuple_values(blocks, typemap)
+    assert {"T", "y"} <= chosen
+    assert "x" not in chosen, "assigned in two branches"
+    assert "total" not in chosen, "not a tuple"
+
+
+def test_same_results_as_numbas_own_lowering():
+    plain = njit(_kernel)
+    ours = njit(pipeline_class=TupleValueCompiler)(_kernel)
+    for flag in (True, False):
+        a = Pair(np.array([1.5, 2.0]), np.array([3.0, 0.25]))
+        b = Pair(a.a.copy(), a.b.copy())
+        assert plain(a, flag, 7) == ours(b, flag, 7)
+        np.testing.assert_array_equal(a.b, b.b)
