@@ -121,7 +121,8 @@ def cmd_scenarios(rest: list[str]) -> int:
 def _key_rows():
     """(key as typed, default, unit, allowed, doc, metadata) for every config key; the preset's row
     is the `scenarios` selector (the config records its choice as `scenario`)."""
-    from sim.config import FunnelConfig, iter_fields, range_text
+    from sim.config import FunnelConfig, iter_fields
+    from sim.config_check import range_text
     from sim.loading import scenario_names
 
     for key, value, m in iter_fields(FunnelConfig()):

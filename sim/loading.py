@@ -15,7 +15,8 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import ConfigError, FunnelConfig, allowed_text, register, schema_fields, suggest, validate
+from sim.config import ConfigError, FunnelConfig, register, schema_fields, suggest
+from sim.config_check import allowed_text, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 # A checkout keeps conf/ and scenarios/ beside sim/; an installed wheel carries them inside it.
@@ -163,11 +164,11 @@ def _code_stamp() -> str:
     import hydra
     import omegaconf
 
-    from sim import config
+    from sim import config, config_check
 
     h = hashlib.sha256(f"{hydra.__version__} {omegaconf.__version__} {sys.version}".encode())
     h.update(repr(config.FunnelConfig()).encode())
-    for f in (Path(config.__file__), Path(__file__)):
+    for f in (Path(config.__file__), Path(config_check.__file__), Path(__file__)):
         h.update(f.read_bytes())
     return h.hexdigest()
 

@@ -6,7 +6,8 @@ import mesa
 import numpy as np
 
 from agents import Account, Contact, Marketer, Rep
-from sim.config import ConfigError, FunnelConfig, validate
+from sim.config import ConfigError, FunnelConfig
+from sim.config_check import validate
 from sim.invariants import check_invariants
 from sim.params import make_params
 from sim.processes.reach import block_reach, n_blocks, new_scratch

@@ -1,6 +1,6 @@
 """The app's levers: which config keys it shows, with units and allowed ranges read from the config schema.
 
-A typed value is checked with the same rule as the command line (`sim.config.check_value`), so the
+A typed value is checked with the same rule as the command line (`sim.config_check.check_value`), so the
 message next to a control is the one `funnelsim run` would print.
 """
 
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.config import ConfigError, check_value, range_text, schema_fields
+from sim.config import ConfigError, schema_fields
+from sim.config_check import check_value, range_text
 
 # The levers a workshop moves, in the order the page shows them (issue: SLA target and clock,
 # handoff mode and batch interval, routing, MQL threshold, lead definition, reps and SDRs,

@@ -31,7 +31,7 @@ CHUNKS = 12  # a stage is cut into about this many jobs: progress and resume ste
 
 def with_values(cfg, values: dict):
     """A copy of a config with dotted keys set to values, validated (no Hydra composition: fast per sample)."""
-    from sim.config import validate
+    from sim.config_check import validate
 
     def put(obj, parts, v):
         if len(parts) == 1:
