@@ -67,3 +67,29 @@ def test_plugin_that_does_not_compile_exits_2_and_writes_nothing(tmp_path):
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "policy.routing=broken_rules:worst" in proc.stderr and "does not compile" in proc.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_plugin_reading_a_lead_clock_with_the_contact_id_is_refused_with_the_fix(tmp_path, monkeypatch):
+    from sim.config import ConfigError
+    from sim.loading import load_config
+
+    (tmp_path / "old_layout_rules.py").write_text(
+        "from numba import njit\n\n@njit\ndef oldest_first(S, P, lead, d):\n"
+        "    row = S.lead[lead]\n    return S.mql_at[row] + 0.0 * S.next_due[lead]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ConfigError) as err:
+        load_config([*TINY, "policy.discipline=old_layout_rules:oldest_first"])
+    msg = str(err.value)
+    assert "policy.discipline=old_layout_rules:oldest_first" in msg
+    assert "S.next_due[lead] with the contact id" in msg and "S.next_due[S.lead[lead]]" in msg
+
+
+def test_every_built_in_rule_reads_lead_clocks_through_the_lead_row():
+    from sim.policies.registry import RULES, lead_index_problem
+
+    checked = [(kind, name) for kind in RULES for name, r in RULES[kind].items() if not r.plugin]
+    assert len(checked) > 10
+    assert [
+        (k, n, lead_index_problem(k, RULES[k][n].fn)) for k, n in checked if lead_index_problem(k, RULES[k][n].fn)
+    ] == []

@@ -12,7 +12,7 @@ import importlib
 import re
 from importlib import metadata
 
-from sim.policies.registry import KINDS, RULES, Rule, signature_problem
+from sim.policies.registry import KINDS, RULES, Rule, lead_index_problem, signature_problem
 
 GROUP = "funnelsim.policies"
 SPEC_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
@@ -38,7 +38,7 @@ def _load_function(kind: str, spec: str, label: str):
         raise PluginError(f"{label}: module {module_name!r} has no function {attr!r}")
     if not hasattr(fn, "py_func"):
         raise PluginError(f"{label} is not compiled by Numba; decorate it with @numba.njit")
-    problem = signature_problem(kind, fn)
+    problem = signature_problem(kind, fn) or lead_index_problem(kind, fn)
     if problem:
         raise PluginError(f"{label} {problem}")
     return fn

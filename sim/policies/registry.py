@@ -7,7 +7,9 @@ Config choices, `funnelsim keys` and the docs' lever tables read their names fro
 
 from __future__ import annotations
 
+import ast
 import inspect
+import textwrap
 from dataclasses import dataclass, field
 
 
@@ -109,6 +111,40 @@ def signature_problem(kind: str, fn) -> str:
     if len(plain) != len(params) or len(plain) != len(want):
         got = ", ".join(p.name for p in params)
         return f"takes ({got}); a {kind} rule takes ({', '.join(want)})"
+    return ""
+
+
+def lead_index_problem(kind: str, fn) -> str:
+    """Why `fn` reads a lead-table column with its contact argument ('' if it does not).  Lead clocks
+    live in rows of the lead table, `S.next_due[S.lead[c]]`; Numba does not check bounds, so
+    `S.next_due[c]` would compile and silently read another lead's clock."""
+    want = KINDS[kind].args
+    py = getattr(fn, "py_func", fn)
+    if "c" not in want:
+        return ""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(py)))
+        params = list(inspect.signature(py).parameters)
+    except (OSError, TypeError, ValueError, SyntaxError):
+        return ""  # no source to read (built in a string, say): the compiler is the only check
+    from sim.state import LEAD_FIELDS
+
+    s_name, c_name = params[want.index("S")], params[want.index("c")]
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Attribute)
+            and isinstance(node.value.value, ast.Name)
+            and node.value.value.id == s_name
+            and node.value.attr in LEAD_FIELDS
+            and isinstance(node.slice, ast.Name)
+            and node.slice.id == c_name
+        ):
+            col = f"{s_name}.{node.value.attr}"
+            return (
+                f"reads {col}[{c_name}] with the contact id (line {node.lineno} of the function); lead-table "
+                f"columns are indexed by the lead's row: {col}[{s_name}.lead[{c_name}]]"
+            )
     return ""
 
 
