@@ -1,4 +1,5 @@
-"""Numba's pipeline with one change to lowering: tuples assigned once stay values, not stack slots.
+"""Numba's pipeline with two changes to lowering: tuples assigned once stay values, not stack slots;
+and a function that only compiled code calls is not made machine code of its own.
 
 Numba gives every variable read in more than one block a stack slot, and loads it whole at every
 read.  For the state and parameter tuples (about 850 scalars together) each load is split again
@@ -6,6 +7,12 @@ field by field by LLVM's scalar replacement, which was most of the compile time 
 kernels; every inlined function adds its own copies of `S` and `P`.  A tuple variable assigned once,
 in a block that dominates (and is lowered before) every block that reads it, can stay one value:
 the generated code computes the same thing.  Variables that do not qualify keep their slots.
+
+Numba finalizes every compiled function's library on its own: links in its callees, optimizes the
+whole module and makes it machine code.  A function without a Python or C entry point is only ever
+linked into its callers, so each of its callees was optimized and made machine code again at every
+level up to the entry point.  `LinkOnlyLibrary` stops after linking; the entry point's library
+optimizes and compiles everything once.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from collections import defaultdict
 
 from numba.core import ir, types
 from numba.core.analysis import compute_cfg_from_blocks, must_use_alloca
+from numba.core.codegen import JITCodeLibrary
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import PassManager, register_pass
 from numba.core.lowering import Lower
@@ -60,9 +68,54 @@ def tuple_values(blocks, typemap) -> set[str]:
     return out
 
 
+class _NoEnv:
+    """The codegen seen by a `LinkOnlyLibrary`: its environment is never set (nothing is loaded to set it in)."""
+
+    def __init__(self, codegen):
+        self._codegen = codegen
+
+    def __getattr__(self, name):
+        return getattr(self._codegen, name)
+
+    def set_env(self, env_name, env):
+        pass
+
+
+class LinkOnlyLibrary(JITCodeLibrary):
+    """The code of a function that only compiled code calls: finalizing links in its callees and stops there.
+    It is optimized as a module and made machine code only inside its callers' libraries, once, not
+    again in every library on the way down.  Its cache entry is its bitcode (it has no object code)."""
+
+    def finalize(self):
+        self._raise_if_finalized()
+        seen = set()
+        for library in self._linking_libraries:
+            if library not in seen:
+                self._reload_init.update(library._reload_init)
+                seen.add(library)
+                self._final_module.link_in(library._get_module_for_linking(), preserve=True)
+        self._finalized = True
+
+    @property
+    def codegen(self):
+        return _NoEnv(self._codegen)
+
+    def get_pointer_to_function(self, name):
+        return 0  # no Python entry point and no machine code of its own
+
+    def serialize_using_object_code(self):
+        return self.serialize_using_bitcode()
+
+
 @register_pass(mutates_CFG=True, analysis_only=False)
 class TupleValueNativeLowering(NativeLowering):
     _name = "funnelsim_native_lowering"
+
+    def run_pass(self, state):
+        if state.library is None and state.flags.no_cpython_wrapper and state.flags.no_cfunc_wrapper:
+            state.library = LinkOnlyLibrary(state.targetctx.codegen(), state.func_id.func_qualname)
+            state.library.enable_object_caching()
+        return super().run_pass(state)
 
     @property
     def lowering_class(self):

@@ -6,7 +6,8 @@ import numpy as np
 from numba import njit, types
 from numba.core.compiler import run_frontend
 
-from sim.lowering import TupleValueCompiler, tuple_values
+from sim.lowering import LinkOnlyLibrary, TupleValueCompiler, tuple_values
+from sim.numba_cache import INTERNAL
 
 Pair = namedtuple("Pair", "a b")
 
@@ -47,3 +48,25 @@ def test_same_results_as_numbas_own_lowering():
         b = Pair(a.a.copy(), a.b.copy())
         assert plain(a, flag, 7) == ours(b, flag, 7)
         np.testing.assert_array_equal(a.b, b.b)
+
+
+@njit(**INTERNAL)
+def _scaled(T, i, k):
+    return k * T.a[i] + T.b[i]
+
+
+@njit(pipeline_class=TupleValueCompiler)
+def _entry(T, n):
+    total = 0.0
+    for i in range(n):
+        total += _scaled(T, i % 2, 0.5 * i)
+    return total
+
+
+def test_internal_functions_are_linked_into_their_callers_without_machine_code_of_their_own():
+    a = Pair(np.array([1.5, 2.0]), np.array([3.0, 0.25]))
+    assert _entry(a, 5) == sum(0.5 * i * a.a[i % 2] + a.b[i % 2] for i in range(5))
+    (cres,) = _scaled.overloads.values()
+    assert isinstance(cres.library, LinkOnlyLibrary)
+    assert cres.library._compiled_object is None, "an internal function is made machine code only in its callers"
+    assert cres.library.serialize_using_object_code()[1] == "bitcode", "its cache entry is its code for linking"
