@@ -22,7 +22,7 @@ from collections import defaultdict
 from numba.core import ir, types
 from numba.core.analysis import compute_cfg_from_blocks, must_use_alloca
 from numba.core.codegen import JITCodeLibrary
-from numba.core.compiler import CompilerBase, DefaultPassBuilder
+from numba.core.compiler import CompilerBase, DefaultPassBuilder, Flags
 from numba.core.compiler_machinery import PassManager, register_pass
 from numba.core.lowering import Lower
 from numba.core.typed_passes import NativeLowering
@@ -122,8 +122,29 @@ class TupleValueNativeLowering(NativeLowering):
         return TupleValueLower
 
 
+class RememberedFlags(Flags):
+    """Numba's compile flags with their values remembered until one changes.  Numba hashes and compares
+    the flags of the compile under way each time it looks up an overload, several times for every
+    operation it types, and each time reads every option anew; the values are the same."""
+
+    __slots__ = ("_seen", "_remembered")
+
+    def values(self):
+        seen = tuple(self._values.items())
+        if getattr(self, "_seen", None) != seen:
+            self._remembered = super().values()
+            self._seen = seen
+        return dict(self._remembered)
+
+    def __hash__(self):
+        return hash(tuple(sorted(self.values())))
+
+
 class TupleValueCompiler(CompilerBase):
     """Numba's nopython pipeline with `TupleValueNativeLowering` in place of its native lowering."""
+
+    def __init__(self, typingctx, targetctx, library, args, return_type, flags, locals):
+        super().__init__(typingctx, targetctx, library, args, return_type, RememberedFlags(flags), locals)
 
     def define_pipelines(self):
         pm = PassManager("funnelsim_nopython")

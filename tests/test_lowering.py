@@ -4,9 +4,9 @@ from collections import namedtuple
 
 import numpy as np
 from numba import njit, types
-from numba.core.compiler import run_frontend
+from numba.core.compiler import Flags, run_frontend
 
-from sim.lowering import LinkOnlyLibrary, TupleValueCompiler, tuple_values
+from sim.lowering import LinkOnlyLibrary, RememberedFlags, TupleValueCompiler, tuple_values
 from sim.numba_cache import INTERNAL
 
 Pair = namedtuple("Pair", "a b")
@@ -70,3 +70,14 @@ def test_internal_functions_are_linked_into_their_callers_without_machine_code_o
     assert isinstance(cres.library, LinkOnlyLibrary)
     assert cres.library._compiled_object is None, "an internal function is made machine code only in its callers"
     assert cres.library.serialize_using_object_code()[1] == "bitcode", "its cache entry is its code for linking"
+
+
+def test_remembered_flags_follow_every_change_and_compare_as_numbas_own():
+    plain = Flags()
+    plain.nrt = True
+    flags = RememberedFlags(plain)
+    assert flags == plain and hash(flags) == hash(plain) and flags.values() == plain.values()
+    flags.nrt = False
+    assert flags.values()["nrt"] is False and flags != plain
+    plain.nrt = False
+    assert flags == plain and plain == flags
