@@ -3,11 +3,21 @@
 from collections import namedtuple
 
 import numpy as np
-from numba import njit, types
+from llvmlite import ir as llvm_ir
+from numba import njit, typeof, types
 from numba.core.compiler import Flags, run_frontend
+from numba.core.datamodel import default_manager
+from numba.core.datamodel.packer import ArgPacker
 
-from sim.lowering import LinkOnlyLibrary, RememberedFlags, TupleValueCompiler, tuple_values
+from sim.lowering import (
+    ForwardedTupleModel,
+    LinkOnlyLibrary,
+    RememberedFlags,
+    TupleValueCompiler,
+    tuple_values,
+)
 from sim.numba_cache import INTERNAL
+from sim.state import State
 
 Pair = namedtuple("Pair", "a b")
 
@@ -81,3 +91,21 @@ def test_remembered_flags_follow_every_change_and_compare_as_numbas_own():
     assert flags.values()["nrt"] is False and flags != plain
     plain.nrt = False
     assert flags == plain and plain == flags
+
+
+def test_a_state_passed_on_hands_on_the_functions_own_arguments():
+    state = State(*[np.zeros(1, dtype=np.int8 if i % 2 else np.float64) for i in range(len(State._fields))])
+    fe_type = typeof(state)
+    assert isinstance(default_manager.lookup(fe_type), ForwardedTupleModel)
+    packer = ArgPacker(default_manager, [fe_type, fe_type])
+    fn = llvm_ir.Function(llvm_ir.Module(), llvm_ir.FunctionType(llvm_ir.VoidType(), packer.argument_types), "f")
+    builder = llvm_ir.IRBuilder(fn.append_basic_block())
+    received, built = packer.from_arguments(builder, fn.args)
+    n = len(builder.block.instructions)
+    half = len(fn.args) // 2
+    assert packer.as_arguments(builder, [received, received]) == (*fn.args[:half], *fn.args[:half])
+    assert len(builder.block.instructions) == n, "passed on without taking the tuple apart"
+    changed = builder.insert_value(received, builder.extract_value(built, 2), 0)  # a tuple made here
+    args = packer.as_arguments(builder, [changed, received])
+    assert args[half:] == tuple(fn.args[:half]) and args[0] is not fn.args[0]
+    assert len(builder.block.instructions) > n + half, "a tuple not received as it is is taken apart"
