@@ -18,13 +18,16 @@ optimizes and compiles everything once.
 
 Numba passes a tuple to a compiled function as its scalars, one argument each, and builds the tuple
 from them on entry; each call takes it apart again.  `ForwardedTupleModel` hands a call the calling
-function's own arguments when it passes on the state or parameters it received (nearly every call).
+function's own arguments when it passes on the state or parameters it received (nearly every call),
+and builds on entry only the fields the function reads (`fields_read`); a function using the tuple in
+any other way builds it whole.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from llvmlite import ir as llvm_ir
 from numba.core import ir, types
 from numba.core.analysis import compute_cfg_from_blocks, must_use_alloca
 from numba.core.codegen import JITCodeLibrary
@@ -43,6 +46,15 @@ class TupleValueLower(Lower):
         if self.func_ir.func_id.is_generator or self._disable_sroa_like_opt:
             return
         self._singly_assigned_vars |= tuple_values(self.func_ir.blocks, self.fndesc.typemap)
+
+    def extract_function_arguments(self):
+        """The arguments, with the forwarded tuples built of only the fields the function reads."""
+        read = None
+        if not (self._disable_sroa_like_opt or self.context.enable_nrt or self.func_ir.func_id.is_generator):
+            self._find_singly_assigned_variable()
+            read = fields_read(self.func_ir.blocks, self.fndesc, self._singly_assigned_vars)
+        self.function.__dict__["_funnelsim_fields_read"] = read or {}
+        return super().extract_function_arguments()
 
 
 def tuple_values(blocks, typemap) -> set[str]:
@@ -73,6 +85,69 @@ def tuple_values(blocks, typemap) -> set[str]:
         ):
             out.add(name)
     return out
+
+
+def _forwarded(ty) -> bool:
+    """A named tuple type of `FORWARDED` (the state or the parameters)."""
+    cls = getattr(ty, "instance_class", None)
+    return isinstance(ty, types.NamedTuple) and (cls.__module__, cls.__name__) in FORWARDED
+
+
+def fields_read(blocks, fndesc, singly: set[str]) -> dict:
+    """For each forwarded tuple type among the arguments, the fields the function reads, if it only reads
+    fields of it (`getattr`, constant index), passes it to compiled functions as it is, or names it again,
+    every variable of it assigned once (so a call is handed the very value received).  Types used any other
+    way are left out: their arguments are built whole."""
+    typemap, calltypes = fndesc.typemap, fndesc.calltypes
+    read: dict = {ty: set() for ty in fndesc.argtypes if _forwarded(ty)}
+    whole = set()
+
+    def seen(var, ty=None):
+        t = typemap.get(var.name)
+        if t in read and (var.name not in singly or (ty is not None and ty != t)):
+            whole.add(t)
+        return t
+
+    for block in blocks.values():
+        for stmt in block.body:
+            if isinstance(stmt, ir.Del):
+                continue
+            if isinstance(stmt, ir.Assign):
+                target, value = stmt.target, stmt.value
+                t = seen(target)
+                if isinstance(value, ir.Arg):
+                    if t in read and fndesc.argtypes[value.index] != t:
+                        whole.add(t)
+                    continue
+                if isinstance(value, ir.Var):
+                    seen(value, t)
+                    continue
+                if isinstance(value, ir.Expr) and value.op in ("getattr", "static_getitem"):
+                    vt = seen(value.value)
+                    if vt in read:
+                        index = value.index if value.op == "static_getitem" else None
+                        if value.op == "getattr" and value.attr in vt.fields:
+                            read[vt].add(vt.fields.index(value.attr))
+                        elif isinstance(index, int) and 0 <= index < len(vt):
+                            read[vt].add(index)
+                        else:
+                            whole.add(vt)
+                    continue
+                if isinstance(value, ir.Expr) and value.op == "call" and not value.kws and value.vararg is None:
+                    sig = calltypes.get(value)
+                    callee = typemap.get(value.func.name)
+                    for k, arg in enumerate(value.args):
+                        at = typemap.get(arg.name)
+                        if at in read:
+                            if not isinstance(callee, types.Dispatcher) or sig is None or sig.args[k] != at:
+                                whole.add(at)
+                            seen(arg, at)
+                    continue
+            for var in stmt.list_vars():
+                t = typemap.get(var.name)
+                if t in read:
+                    whole.add(t)
+    return {ty: fields for ty, fields in read.items() if ty not in whole}
 
 
 class _NoEnv:
@@ -176,7 +251,13 @@ class ForwardedTupleModel(models.TupleModel):
     tuple apart again at every call; the values passed are the same."""
 
     def from_argument(self, builder, value):
-        struct = super().from_argument(builder, value)
+        read = getattr(builder.function, "_funnelsim_fields_read", {}).get(self._fe_type)
+        if read is None:
+            struct = super().from_argument(builder, value)
+        else:  # only the fields the function reads; it passes the tuple on as received (`fields_read`)
+            struct = llvm_ir.Constant(self.get_value_type(), llvm_ir.Undefined)
+            for i in sorted(read):
+                struct = self.set(builder, struct, self._models[i].from_argument(builder, value[i]), i)
         builder.function.__dict__.setdefault("_funnelsim_forwarded", {})[id(struct)] = (struct, value)
         return struct
 
@@ -191,8 +272,7 @@ _named_tuple_model = default_manager._handlers[types.NamedTuple]
 
 
 def _tuple_model(dmm, fe_type):
-    cls = fe_type.instance_class
-    if (getattr(cls, "__module__", None), getattr(cls, "__name__", None)) in FORWARDED:
+    if _forwarded(fe_type):
         return ForwardedTupleModel(dmm, fe_type)
     return _named_tuple_model(dmm, fe_type)
 

@@ -14,6 +14,7 @@ from sim.lowering import (
     LinkOnlyLibrary,
     RememberedFlags,
     TupleValueCompiler,
+    fields_read,
     tuple_values,
 )
 from sim.numba_cache import INTERNAL
@@ -109,3 +110,38 @@ def test_a_state_passed_on_hands_on_the_functions_own_arguments():
     args = packer.as_arguments(builder, [changed, received])
     assert args[half:] == tuple(fn.args[:half]) and args[0] is not fn.args[0]
     assert len(builder.block.instructions) > n + half, "a tuple not received as it is is taken apart"
+
+
+_S = State(*[np.arange(3, dtype=np.int64 if i % 2 else np.float64) + i for i in range(len(State._fields))])
+
+
+@njit(**INTERNAL)
+def _field_zero(S, i):
+    return S[0][i]
+
+
+@njit(pipeline_class=TupleValueCompiler, _nrt=False)
+def _reads_two_fields(S, i):
+    T = S
+    return _field_zero(T, i) + S[2][i]
+
+
+@njit(pipeline_class=TupleValueCompiler, _nrt=False)
+def _uses_the_whole_tuple(S):
+    pair = (S, 1.0)
+    return pair[0][4][0] + pair[1]
+
+
+def _fields_read(disp):
+    (cres,) = disp.overloads.values()
+    blocks = cres.type_annotation.blocks
+    return fields_read(blocks, cres.fndesc, tuple_values(blocks, cres.fndesc.typemap))
+
+
+def test_a_function_builds_only_the_state_fields_it_reads_and_passes_the_state_on_as_received():
+    assert _reads_two_fields(_S, 1) == _S[0][1] + _S[2][1]
+    assert _uses_the_whole_tuple(_S) == _S[4][0] + 1.0
+    state_type = typeof(_S)
+    assert _fields_read(_reads_two_fields) == {state_type: {2}}
+    assert _fields_read(_field_zero) == {state_type: {0}}
+    assert _fields_read(_uses_the_whole_tuple) == {}, "used other than by field: built whole"
