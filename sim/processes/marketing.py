@@ -13,6 +13,7 @@ from sim.touches import mark_touch
 INBOUND = 4  # channel code of an organic inbound response (after the paid channels 0-3)
 
 
+# Compiled once and always inlined by LLVM: copying its Numba IR into the caller costs more.
 @njit(cache=True, forceinline=True, **INTERNAL)
 def contact_day(S, P, c, d, u):
     """One day of contact `c`, reached with the day's draw `u` (sim/processes/reach.py).
