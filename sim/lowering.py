@@ -42,10 +42,14 @@ class TupleValueLower(Lower):
     """Lowering that keeps once-assigned tuple variables as values across blocks."""
 
     def _find_singly_assigned_variable(self):
-        super()._find_singly_assigned_variable()
-        if self.func_ir.func_id.is_generator or self._disable_sroa_like_opt:
+        found = getattr(self, "_funnelsim_singly", None)  # found already for the arguments
+        if found is not None:
+            self._singly_assigned_vars, self._blk_local_varmap = found, {}
             return
-        self._singly_assigned_vars |= tuple_values(self.func_ir.blocks, self.fndesc.typemap)
+        super()._find_singly_assigned_variable()
+        if not (self.func_ir.func_id.is_generator or self._disable_sroa_like_opt):
+            self._singly_assigned_vars |= tuple_values(self.func_ir.blocks, self.fndesc.typemap)
+        self._funnelsim_singly = self._singly_assigned_vars
 
     def extract_function_arguments(self):
         """The arguments, with the forwarded tuples built of only the fields the function reads."""
