@@ -1,5 +1,6 @@
 """sim.lowering: which tuples stay values, and the same results as Numba's own lowering."""
 
+import gc
 from collections import namedtuple
 
 import numpy as np
@@ -10,10 +11,12 @@ from numba.core.datamodel import default_manager
 from numba.core.datamodel.packer import ArgPacker
 
 from sim.lowering import (
+    COMPILE_GC_THRESHOLDS,
     ForwardedTupleModel,
     LinkOnlyLibrary,
     RememberedFlags,
     TupleValueCompiler,
+    fewer_collections,
     fields_read,
     tuple_values,
 )
@@ -145,3 +148,13 @@ def test_a_function_builds_only_the_state_fields_it_reads_and_passes_the_state_o
     assert _fields_read(_reads_two_fields) == {state_type: {2}}
     assert _fields_read(_field_zero) == {state_type: {0}}
     assert _fields_read(_uses_the_whole_tuple) == {}, "used other than by field: built whole"
+
+
+def test_fewer_collections_while_compiling_and_the_thresholds_restored_after():
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == COMPILE_GC_THRESHOLDS
+        with fewer_collections():  # a compile nested in another
+            pass
+        assert gc.get_threshold() == COMPILE_GC_THRESHOLDS, "the outermost compile restores them"
+    assert gc.get_threshold() == before
