@@ -4,6 +4,7 @@ from numba import njit
 
 from sim import rng
 from sim import stages as st
+from sim.numba_cache import INTERNAL
 from sim.processes.common import engagement, inquiry_minute, intent, marketing_owned, score, start_episode
 from sim.processes.handoff import await_routing
 from sim.processes.reach import day_reach
@@ -12,7 +13,8 @@ from sim.touches import mark_touch
 INBOUND = 4  # channel code of an organic inbound response (after the paid channels 0-3)
 
 
-@njit(cache=True, inline="always")
+# Compiled once and always inlined by LLVM: copying its Numba IR into the caller costs more.
+@njit(cache=True, forceinline=True, **INTERNAL)
 def contact_day(S, P, c, d, u):
     """One day of contact `c`, reached with the day's draw `u` (sim/processes/reach.py).
     Returns (channel touched or -1, new inquiry 0/1, new MQL 0/1)."""
