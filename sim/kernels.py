@@ -33,7 +33,7 @@ from sim.processes.opportunities import apply_events, feedback, opportunities_da
 from sim.processes.reach import BLOCK, block_reach, new_scratch
 from sim.processes.sales import pooled_day, rep_day
 from sim.pure import pure
-from sim.schedule import NAMES, run_day
+from sim.schedule import NAMES
 from sim.state import (
     NO_ROOM,
     ROOM_CLOSING,
@@ -45,6 +45,7 @@ from sim.state import (
     leads_needed,
     make_room,
 )
+from sim.sync import atomic_add, atomic_load, atomic_store, wait_step
 
 _INQ = D["inquiries"]
 _MQL = D["mqls"]
@@ -64,6 +65,7 @@ REPS = 4  # reps: each rep's working day (whole when the reps share one queue)
 CLOSING = 5  # whole: account events, deals closing, feedback, observation
 DAYS = 6  # not a piece: whole days on one thread (`day_kernel`)
 MARKET_TALLY = 7  # whole: the account ranges' in-market changes into the running count
+TEAM = 8  # not a piece: whole days on several threads together, one call per thread (`team_days`)
 
 # Each phase of `sim.schedule` as its pieces, in order.
 PIECES = {
@@ -167,6 +169,33 @@ def has_lead_room(S, code, d):
     return S.n_leads[0] + leads_needed(S, room, d) <= S.rep.shape[0]
 
 
+@njit(cache=True, inline="always")
+def run_piece(S, P, day, c, a, b, row, counts, hit_c, hit_u, seen):
+    """Piece `c` of day `day` over entities a..b-1 (a whole piece ignores them), on row `row` of the
+    scratch and counts."""
+    if c == MARKET:
+        moved = 0
+        for i in range(a, b):
+            moved += account_day(S, P, i, day)
+        counts[row, _MOVED] += moved
+    elif c == MARKET_TALLY:
+        market_tally(S, counts)
+    elif c == CONTACTS:
+        contacts_range(S, P, day, a, b, counts[row], hit_c[row], hit_u[row], seen[row])
+    elif c == TALLY:
+        tally(S, day, counts)
+    elif c == HANDOFF:
+        handoff_phase(S, P, day)
+    elif c == REPS:
+        if P.shared_queue == 1:
+            pooled_day(S, P, day)  # reps interleave over one shared queue
+        else:
+            for i in range(a, b):
+                rep_day(S, P, i, day)
+    elif c == CLOSING:
+        close_phase(S, P, day)
+
+
 # A `DAYS` call returns the days it ran × RESUME + the piece of the next day it stopped before (0: none).
 RESUME = 16
 
@@ -178,6 +207,8 @@ def day_kernel(S, P, d, code, lo, hi, row, counts, hit_c, hit_u, seen):
     of day d, stopping early before a day whose deals might not fit the deal log or before a piece whose
     new leads might not fit the lead table (the caller grows them and calls again from there).
     Returns the days run × RESUME + the index in `DAY_PIECES` of the piece it stopped before (0: none)."""
+    if code == TEAM:
+        return team_days(S, P, d, lo, hi, row, counts, hit_c, hit_u, seen)
     whole = code == DAYS
     n_days = hi - d if whole else 1
     n_pieces = DAY_PIECES.shape[0] if whole else 1
@@ -190,28 +221,110 @@ def day_kernel(S, P, d, code, lo, hi, row, counts, hit_c, hit_u, seen):
             if whole and not has_lead_room(S, c, day):
                 return k * RESUME + j
             a, b = (0, piece_extent(S, P, c)) if whole else (lo, hi)
-            if c == MARKET:
-                moved = 0
-                for i in range(a, b):
-                    moved += account_day(S, P, i, day)
-                counts[row, _MOVED] += moved
-            elif c == MARKET_TALLY:
-                market_tally(S, counts)
-            elif c == CONTACTS:
-                contacts_range(S, P, day, a, b, counts[row], hit_c[row], hit_u[row], seen[row])
-            elif c == TALLY:
-                tally(S, day, counts)
-            elif c == HANDOFF:
-                handoff_phase(S, P, day)
-            elif c == REPS:
-                if P.shared_queue == 1:
-                    pooled_day(S, P, day)  # reps interleave over one shared queue
-                else:
-                    for i in range(a, b):
-                        rep_day(S, P, i, day)
-            elif c == CLOSING:
-                close_phase(S, P, day)
+            run_piece(S, P, day, c, a, b, row, counts, hit_c, hit_u, seen)
     return n_days * RESUME
+
+
+# Whole days on several threads (`TEAM`).  Each thread of the team calls `day_kernel` once per call of
+# many days, with its own row; row 0 leads.  The leader runs the whole pieces and the tests for room
+# while the others wait, and starts each range piece by raising a generation word; then every thread
+# claims chunks of the piece's range from a shared counter until none are left (a thread slowed by other
+# work on the machine claims fewer), and the leader waits until all have finished it.  The words live in
+# row 0 of the counts, after the counts themselves.  Any split of a range gives the same numbers.
+SYNC = 8  # first column of the words in row 0 of `counts`
+GEN, ARRIVED, NEXT, CMD, DAY, ABORT, RESULT = range(SYNC, SYNC + 7)
+COUNT_COLUMNS = 16  # the counts and the words: two 64-byte lines a row
+STOP = -1  # the command that ends a call
+ABORTED = -1  # what a call returns when a thread of the team failed before it could join
+CHUNK = np.array([1024, 1, 0, 0, 4, 0, 0, 0], dtype=np.int64)  # claimed at once, by piece code (0: whole)
+
+
+@njit(cache=True, inline="always")
+def team_range(S, P, day, c, row, counts, hit_c, hit_u, seen):
+    """This thread's share of range piece `c` of day `day`: chunks claimed until the range runs out."""
+    words = counts[0]
+    extent = piece_extent(S, P, c)
+    step = CHUNK[c]
+    a = atomic_add(words, NEXT, step)
+    while a < extent:
+        run_piece(S, P, day, c, a, min(a + step, extent), row, counts, hit_c, hit_u, seen)
+        a = atomic_add(words, NEXT, step)
+
+
+@njit(cache=True, inline="always")
+def ranges_on_team(S, P, c):
+    return CHUNK[c] > 0 and piece_extent(S, P, c) > 1
+
+
+@njit(cache=True, **INTERNAL)
+def team_lead(S, P, d, start, end, counts, hit_c, hit_u, seen):
+    """Row 0 of a team: days d..end-1 from piece `start` of day d, stopping where `day_kernel`'s `DAYS`
+    stops; every other thread is told to stop there too.  Returns what `DAYS` returns (or `ABORTED`)."""
+    words = counts[0]
+    others = counts.shape[0] - 1
+    gen = 0
+    result = (end - d) * RESUME
+    stopped = False
+    for k in range(end - d):
+        if k > 0 and not deal_room(S):
+            result = k * RESUME
+            break
+        day = d + k
+        for j in range(start if k == 0 else 0, DAY_PIECES.shape[0]):
+            c = DAY_PIECES[j]
+            if not has_lead_room(S, c, day):
+                result = k * RESUME + j
+                stopped = True
+                break
+            if not ranges_on_team(S, P, c):
+                run_piece(S, P, day, c, 0, piece_extent(S, P, c), 0, counts, hit_c, hit_u, seen)
+                continue
+            atomic_store(words, NEXT, 0)
+            atomic_store(words, DAY, day)
+            atomic_store(words, CMD, c)
+            gen += 1
+            atomic_store(words, GEN, gen)  # the others start
+            team_range(S, P, day, c, 0, counts, hit_c, hit_u, seen)
+            looks = 0
+            while atomic_load(words, ARRIVED) < others:
+                if atomic_load(words, ABORT) != 0:
+                    return ABORTED
+                looks = wait_step(looks)
+            atomic_store(words, ARRIVED, 0)
+        if stopped:
+            break
+    atomic_store(words, RESULT, result)
+    atomic_store(words, CMD, STOP)
+    atomic_store(words, GEN, gen + 1)
+    return result
+
+
+@njit(cache=True, **INTERNAL)
+def team_member(S, P, row, counts, hit_c, hit_u, seen):
+    """Row `row` > 0 of a team: the range pieces the leader starts, until it says stop.
+    Returns what the leader returns (or `ABORTED`)."""
+    words = counts[0]
+    gen = 0
+    while True:
+        looks = 0
+        while atomic_load(words, GEN) == gen:
+            if atomic_load(words, ABORT) != 0:
+                return ABORTED
+            looks = wait_step(looks)
+        gen += 1
+        c = atomic_load(words, CMD)
+        if c == STOP:
+            return atomic_load(words, RESULT)
+        team_range(S, P, atomic_load(words, DAY), c, row, counts, hit_c, hit_u, seen)
+        atomic_add(words, ARRIVED, 1)
+
+
+@njit(cache=True, inline="always")
+def team_days(S, P, d, start, end, row, counts, hit_c, hit_u, seen):
+    """The `TEAM` call of thread `row`: days d..end-1 from piece `start` of day d (see `team_lead`)."""
+    if row == 0:
+        return team_lead(S, P, d, start, end, counts, hit_c, hit_u, seen)
+    return team_member(S, P, row, counts, hit_c, hit_u, seen)
 
 
 # Below about this many contacts per thread, a thread's daily hand-off costs more than it saves.
@@ -230,14 +343,15 @@ _extent = pure(piece_extent)
 
 
 class FastDriver:
-    """Steps days with the compiled kernels: on one thread a whole day (or many) per call, otherwise
-    phase by phase as `sim.schedule` orders them, each piece's ranges on a fixed pool of worker threads."""
+    """Steps days with the compiled kernels: many days per call, on one thread or on a team of threads that
+    meet in compiled code between pieces (`TEAM`); the pieces one by one as `sim.schedule` orders them, each
+    piece's ranges on a fixed pool of worker threads, are the phase methods below."""
 
     def __init__(self, threads: int = 0, n_contacts: int = 0):
         self.threads = threads if threads > 0 else default_threads(n_contacts)
-        # The calling thread runs the first range itself: one thread hand-off fewer per piece.
+        # The calling thread runs the first range (or leads the team) itself: one thread hand-off fewer.
         self.pool = ThreadPoolExecutor(self.threads - 1) if self.threads > 1 else None
-        self.counts = np.zeros((self.threads, N_COUNTS), dtype=np.int64)
+        self.counts = np.zeros((self.threads, COUNT_COLUMNS), dtype=np.int64)
         self.hit_c, self.hit_u, self.seen = new_scratch(self.threads)  # one row per thread
 
     def _ranges(self, n):
@@ -263,20 +377,42 @@ class FastDriver:
             self._piece(code, S, P, d)
 
     def step(self, S, P, d, make_room=make_room):
-        """One simulated day: in one call on one thread, else phase by phase as `sim.schedule` orders them.
-        `make_room(S, phase, d)` grows the lead table before a phase that could fill it; returns the state."""
+        """One simulated day in one call (per thread).  `make_room(S, phase, d)` grows the lead table before
+        a phase that could fill it; returns the state."""
+        return self.run_days(S, P, d, d + 1, make_room)[0]
+
+    def _member(self, S, P, d, start, end, row):
+        """A worker thread's part of a team call; if it fails before joining, the others stop waiting."""
+        try:
+            return day_kernel(S, P, d, TEAM, start, end, row, self.counts, self.hit_c, self.hit_u, self.seen)
+        except BaseException:
+            self.counts[0, ABORT] = 1
+            raise
+
+    def _days(self, S, P, d, start, end):
+        """One call of days d..end-1 from piece `start` of day d: on this thread, or on the team."""
         if self.pool is None:
-            return self.run_days(S, P, d, d + 1, make_room)[0]
-        return run_day(self, S, P, d, make_room)
+            return int(day_kernel(S, P, d, DAYS, start, end, 0, self.counts, self.hit_c, self.hit_u, self.seen))
+        self.counts[0, SYNC:] = 0
+        members = [self.pool.submit(self._member, S, P, d, start, end, row) for row in range(1, self.threads)]
+        try:
+            result = int(self._member(S, P, d, start, end, 0))
+        finally:
+            for f in members:
+                f.exception()  # every member has left the compiled code before the tables may change
+        for f in members:
+            f.result()
+        if result == ABORTED:
+            raise RuntimeError("a thread of the fast driver's team stopped")
+        return result
 
     def run_days(self, S, P, d, end, make_room=make_room):
-        """Days d..end-1 in calls of many days on one thread, up to a day whose deals might not fit the deal
-        log (grow it with `sim.state.grow_deals` and call again); the lead table is grown with `make_room`
-        where a day stops for it, and the day goes on from there.  Returns (the state, the days run)."""
-        scratch = (self.counts, self.hit_c, self.hit_u, self.seen)
+        """Days d..end-1 in calls of many days, up to a day whose deals might not fit the deal log (grow it
+        with `sim.state.grow_deals` and call again); the lead table is grown with `make_room` where a day
+        stops for it, and the day goes on from there.  Returns (the state, the days run)."""
         done = piece = 0
         while d + done < end:
-            days, piece = divmod(int(day_kernel(S, P, d + done, DAYS, piece, end, 0, *scratch)), RESUME)
+            days, piece = divmod(self._days(S, P, d + done, piece, end), RESUME)
             done += days
             if piece == 0:
                 break
