@@ -45,7 +45,7 @@ from sim.state import (
     leads_needed,
     make_room,
 )
-from sim.sync import atomic_add, atomic_load, atomic_store, wait_step
+from sim.sync import atomic_add, atomic_load, atomic_store, wait_at_least
 
 _INQ = D["inquiries"]
 _MQL = D["mqls"]
@@ -196,35 +196,6 @@ def run_piece(S, P, day, c, a, b, row, counts, hit_c, hit_u, seen):
         close_phase(S, P, day)
 
 
-# A `DAYS` call returns the days it ran × RESUME + the piece of the next day it stopped before (0: none).
-RESUME = 16
-
-
-@njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True, pipeline_class=TupleValueCompiler)
-def day_kernel(S, P, d, code, lo, hi, row, counts, hit_c, hit_u, seen):
-    """The one entry point from Python.  Piece `code` of day d over entities lo..hi-1, on row `row` of
-    the scratch and counts; or (`DAYS`) the pieces of whole days d..hi-1 on one thread, from piece `lo`
-    of day d, stopping early before a day whose deals might not fit the deal log or before a piece whose
-    new leads might not fit the lead table (the caller grows them and calls again from there).
-    Returns the days run × RESUME + the index in `DAY_PIECES` of the piece it stopped before (0: none)."""
-    if code == TEAM:
-        return team_days(S, P, d, lo, hi, row, counts, hit_c, hit_u, seen)
-    whole = code == DAYS
-    n_days = hi - d if whole else 1
-    n_pieces = DAY_PIECES.shape[0] if whole else 1
-    for k in range(n_days):
-        if whole and k > 0 and not deal_room(S):
-            return k * RESUME
-        day = d + k
-        for j in range(lo if whole and k == 0 else 0, n_pieces):
-            c = DAY_PIECES[j] if whole else code
-            if whole and not has_lead_room(S, c, day):
-                return k * RESUME + j
-            a, b = (0, piece_extent(S, P, c)) if whole else (lo, hi)
-            run_piece(S, P, day, c, a, b, row, counts, hit_c, hit_u, seen)
-    return n_days * RESUME
-
-
 # Whole days on several threads (`TEAM`).  Each thread of the team calls `day_kernel` once per call of
 # many days, with its own row; row 0 leads.  The leader runs the whole pieces and the tests for room
 # while the others wait, and starts each range piece by raising a generation word; then every thread
@@ -235,96 +206,93 @@ SYNC = 8  # first column of the words in row 0 of `counts`
 GEN, ARRIVED, NEXT, CMD, DAY, ABORT, RESULT = range(SYNC, SYNC + 7)
 COUNT_COLUMNS = 16  # the counts and the words: two 64-byte lines a row
 STOP = -1  # the command that ends a call
-ABORTED = -1  # what a call returns when a thread of the team failed before it could join
+ABORTED = -1  # what a team call returns when a thread of the team failed before it could join
 CHUNK = np.array([1024, 1, 0, 0, 4, 0, 0, 0], dtype=np.int64)  # claimed at once, by piece code (0: whole)
 
 
 @njit(cache=True, inline="always")
-def team_range(S, P, day, c, row, counts, hit_c, hit_u, seen):
-    """This thread's share of range piece `c` of day `day`: chunks claimed until the range runs out."""
-    words = counts[0]
-    extent = piece_extent(S, P, c)
-    step = CHUNK[c]
-    a = atomic_add(words, NEXT, step)
-    while a < extent:
-        run_piece(S, P, day, c, a, min(a + step, extent), row, counts, hit_c, hit_u, seen)
-        a = atomic_add(words, NEXT, step)
-
-
-@njit(cache=True, inline="always")
-def ranges_on_team(S, P, c):
+def on_team(S, P, c):
+    """Whether piece `c` is split over the team (else the leader runs it whole)."""
     return CHUNK[c] > 0 and piece_extent(S, P, c) > 1
 
 
-@njit(cache=True, **INTERNAL)
-def team_lead(S, P, d, start, end, counts, hit_c, hit_u, seen):
-    """Row 0 of a team: days d..end-1 from piece `start` of day d, stopping where `day_kernel`'s `DAYS`
-    stops; every other thread is told to stop there too.  Returns what `DAYS` returns (or `ABORTED`)."""
-    words = counts[0]
+# A `DAYS` call returns the days it ran × RESUME + the piece of the next day it stopped before (0: none).
+RESUME = 16
+
+
+@njit(cache=True, nogil=True, _nrt=False, no_cfunc_wrapper=True, pipeline_class=TupleValueCompiler)
+def day_kernel(S, P, d, code, lo, hi, row, counts, hit_c, hit_u, seen):
+    """The one entry point from Python.  Piece `code` of day d over entities lo..hi-1, on row `row` of
+    the scratch and counts; or (`DAYS`) the pieces of whole days d..hi-1 on one thread, from piece `lo`
+    of day d, stopping early before a day whose deals might not fit the deal log or before a piece whose
+    new leads might not fit the lead table (the caller grows them and calls again from there); or
+    (`TEAM`) the same days as thread `row` of a team, each thread calling once (see `TEAM` above).
+    Returns the days run × RESUME + the index in `DAY_PIECES` of the piece it stopped before (0: none),
+    or `ABORTED`.  `run_piece` is called at one place only: LLVM inlines the process functions into it."""
+    team = code == TEAM
+    whole = code == DAYS or team
+    lead = row == 0 or not team
     others = counts.shape[0] - 1
-    gen = 0
-    result = (end - d) * RESUME
-    stopped = False
-    for k in range(end - d):
-        if k > 0 and not deal_room(S):
-            result = k * RESUME
-            break
-        day = d + k
-        for j in range(start if k == 0 else 0, DAY_PIECES.shape[0]):
-            c = DAY_PIECES[j]
-            if not has_lead_room(S, c, day):
-                result = k * RESUME + j
-                stopped = True
-                break
-            if not ranges_on_team(S, P, c):
-                run_piece(S, P, day, c, 0, piece_extent(S, P, c), 0, counts, hit_c, hit_u, seen)
-                continue
-            atomic_store(words, NEXT, 0)
-            atomic_store(words, DAY, day)
-            atomic_store(words, CMD, c)
-            gen += 1
-            atomic_store(words, GEN, gen)  # the others start
-            team_range(S, P, day, c, 0, counts, hit_c, hit_u, seen)
-            looks = 0
-            while atomic_load(words, ARRIVED) < others:
-                if atomic_load(words, ABORT) != 0:
-                    return ABORTED
-                looks = wait_step(looks)
-            atomic_store(words, ARRIVED, 0)
-        if stopped:
-            break
-    atomic_store(words, RESULT, result)
-    atomic_store(words, CMD, STOP)
-    atomic_store(words, GEN, gen + 1)
-    return result
-
-
-@njit(cache=True, **INTERNAL)
-def team_member(S, P, row, counts, hit_c, hit_u, seen):
-    """Row `row` > 0 of a team: the range pieces the leader starts, until it says stop.
-    Returns what the leader returns (or `ABORTED`)."""
     words = counts[0]
-    gen = 0
+    n_days = hi - d if whole else 1
+    n_pieces = DAY_PIECES.shape[0] if whole else 1
+    result = n_days * RESUME
+    k, j, gen, c, day, step = 0, lo if whole else 0, 0, code, d, 0
+    a, z, b = lo, hi, hi  # the range to run, a..z-1, and the end of the piece's range
+    claiming = False  # in a range piece of the team
     while True:
-        looks = 0
-        while atomic_load(words, GEN) == gen:
-            if atomic_load(words, ABORT) != 0:
+        if claiming:  # the next chunk; at the end the others report to the leader, who waits for them
+            a = atomic_add(words, NEXT, step)
+            if a >= b:
+                claiming = False
+                if not lead:
+                    atomic_add(words, ARRIVED, 1)
+                elif not wait_at_least(words, ARRIVED, others, ABORT):
+                    return ABORTED
+                else:
+                    atomic_store(words, ARRIVED, 0)
+                    j += 1
+                continue
+            z = min(a + step, b)
+        elif not lead:  # the leader's next command
+            if not wait_at_least(words, GEN, gen + 1, ABORT):
                 return ABORTED
-            looks = wait_step(looks)
-        gen += 1
-        c = atomic_load(words, CMD)
-        if c == STOP:
-            return atomic_load(words, RESULT)
-        team_range(S, P, atomic_load(words, DAY), c, row, counts, hit_c, hit_u, seen)
-        atomic_add(words, ARRIVED, 1)
-
-
-@njit(cache=True, inline="always")
-def team_days(S, P, d, start, end, row, counts, hit_c, hit_u, seen):
-    """The `TEAM` call of thread `row`: days d..end-1 from piece `start` of day d (see `team_lead`)."""
-    if row == 0:
-        return team_lead(S, P, d, start, end, counts, hit_c, hit_u, seen)
-    return team_member(S, P, row, counts, hit_c, hit_u, seen)
+            gen += 1
+            c = atomic_load(words, CMD)
+            if c == STOP:
+                return atomic_load(words, RESULT)
+            day, b, step, claiming = atomic_load(words, DAY), piece_extent(S, P, c), CHUNK[c], True
+            continue
+        else:  # the next piece, after the tests for room
+            if j == n_pieces:
+                k, j = k + 1, 0
+                if k == n_days:
+                    break
+                if not deal_room(S):
+                    result = k * RESUME
+                    break
+            day = d + k
+            if whole:
+                c = DAY_PIECES[j]
+                if not has_lead_room(S, c, day):
+                    result = k * RESUME + j
+                    break
+                if team and on_team(S, P, c):
+                    b, step, claiming = piece_extent(S, P, c), CHUNK[c], True
+                    atomic_store(words, NEXT, 0)
+                    atomic_store(words, DAY, day)
+                    atomic_store(words, CMD, c)
+                    gen += 1
+                    atomic_store(words, GEN, gen)  # the others start
+                    continue
+                a, z = 0, piece_extent(S, P, c)
+            j += 1
+        run_piece(S, P, day, c, a, z, row, counts, hit_c, hit_u, seen)
+    if team:
+        atomic_store(words, RESULT, result)
+        atomic_store(words, CMD, STOP)
+        atomic_store(words, GEN, gen + 1)
+    return result
 
 
 # Below about this many contacts per thread, a thread's daily hand-off costs more than it saves.

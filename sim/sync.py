@@ -126,3 +126,14 @@ def wait_step(looks):
     else:
         yield_core()
     return looks + 1
+
+
+@njit(cache=True, inline="always")
+def wait_at_least(words, i, value, abort):
+    """Wait until words[i] >= value; False if words[abort] was set first (a thread that cannot come)."""
+    looks = 0
+    while atomic_load(words, i) < value:
+        if atomic_load(words, abort) != 0:
+            return False
+        looks = wait_step(looks)
+    return True
