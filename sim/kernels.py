@@ -216,6 +216,12 @@ def on_team(S, P, c):
     return CHUNK[c] > 0 and piece_extent(S, P, c) > 1
 
 
+@njit(cache=True, inline="always")
+def chunk_of(S, P, c, threads):
+    """Entities claimed at once in piece `c`: `CHUNK`, or fewer so a small range still splits into 4 a thread."""
+    return max(np.int64(1), min(CHUNK[c], piece_extent(S, P, c) // (4 * threads)))
+
+
 # A `DAYS` call returns the days it ran × RESUME + the piece of the next day it stopped before (0: none).
 RESUME = 16
 
@@ -261,7 +267,7 @@ def day_kernel(S, P, d, code, lo, hi, row, counts, hit_c, hit_u, seen):
             c = atomic_load(words, CMD)
             if c == STOP:
                 return atomic_load(words, RESULT)
-            day, b, step, claiming = atomic_load(words, DAY), piece_extent(S, P, c), CHUNK[c], True
+            day, b, step, claiming = atomic_load(words, DAY), piece_extent(S, P, c), chunk_of(S, P, c, others + 1), True
             continue
         else:  # the next piece, after the tests for room
             if j == n_pieces:
@@ -278,7 +284,7 @@ def day_kernel(S, P, d, code, lo, hi, row, counts, hit_c, hit_u, seen):
                     result = k * RESUME + j
                     break
                 if team and on_team(S, P, c):
-                    b, step, claiming = piece_extent(S, P, c), CHUNK[c], True
+                    b, step, claiming = piece_extent(S, P, c), chunk_of(S, P, c, others + 1), True
                     atomic_store(words, NEXT, 0)
                     atomic_store(words, DAY, day)
                     atomic_store(words, CMD, c)
