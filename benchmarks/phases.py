@@ -12,7 +12,7 @@ import time
 from sim import load_config
 from sim.model import FunnelModel
 from sim.schedule import NAMES
-from sim.state import grow_deals
+from sim.state import grow_deals, make_room
 
 
 def phases(overrides: list[str]) -> dict:
@@ -23,6 +23,7 @@ def phases(overrides: list[str]) -> dict:
     for d in range(P.days):
         model.state = S = grow_deals(model.state)
         for name in NAMES:
+            model.state = S = make_room(S, name, d)  # the lead table grows between phases, as in a run
             t0 = time.thread_time()
             getattr(drv, name)(S, P, d)
             spent[name] += time.thread_time() - t0
