@@ -1,12 +1,13 @@
 """Atomic words and waiting for compiled code: what threads that run days together meet on.
 
-A team of threads (`sim.kernels.team_days`) shares a few int64 words of an array: a generation the
-leading thread raises to start each piece, a count of the threads that finished it, and the next
-unclaimed range.  The reads and writes below are LLVM atomics (sequentially consistent), so the work
-one thread wrote before an atomic write is seen by a thread that read that write.  A waiting thread
-spins briefly with the CPU's pause hint, then gives its core away (`sched_yield`) on each look, so
-more threads than free cores (a busy or oversubscribed machine) still make progress.
-"""
+A team of threads (`sim.kernels.day_kernel`, code `TEAM`) shares a few int64 words of an array: a
+generation the leading thread raises to start each piece, a count of the threads that finished it,
+and the next unclaimed range.  The reads and writes below are LLVM atomics (sequentially consistent),
+so the work one thread wrote before an atomic write is seen by a thread that read that write.  A
+waiting thread spins briefly with the CPU's pause hint, then gives its core away (`sched_yield`) on
+each look, so more threads than free cores (a busy or oversubscribed machine) still make progress,
+and after a long wait sleeps between looks (`usleep`), so a thread kept waiting does not hold a core.
+On Windows it only spins."""
 
 from __future__ import annotations
 
@@ -18,13 +19,16 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-# Looks with the pause hint before a waiting thread starts giving its core away (about 30 us).
+# Looks with the pause hint before a waiting thread starts giving its core away (about 30 us), and looks
+# before it sleeps `NAP` microseconds between looks (a few milliseconds).
 SPINS = 256
+DOZE = 4096
+NAP = 50
 
 _MACHINE = platform.machine().lower()
 _X86 = _MACHINE in ("x86_64", "amd64", "i386", "i686")
 _ARM64 = _MACHINE in ("aarch64", "arm64")
-_YIELD = "SwitchToThread" if sys.platform == "win32" else "sched_yield"
+_POSIX = sys.platform != "win32"
 
 
 def _word(context, builder, arrty, arr, idx, idxty):
@@ -108,11 +112,25 @@ def pause(typingctx):
 
 @intrinsic
 def yield_core(typingctx):
-    """Give the core to another runnable thread, if any (the C library's `sched_yield`)."""
+    """Give the core to another runnable thread, if any (the C library's `sched_yield`; POSIX only)."""
     sig = types.void()
 
     def codegen(context, builder, sig, args):
-        _call(builder, _YIELD, ir.IntType(32), [])
+        if _POSIX:
+            _call(builder, "sched_yield", ir.IntType(32), [])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def nap(typingctx):
+    """Sleep `NAP` microseconds (the C library's `usleep`; POSIX only)."""
+    sig = types.void()
+
+    def codegen(context, builder, sig, args):
+        if _POSIX:
+            _call(builder, "usleep", ir.IntType(32), [ir.Constant(ir.IntType(32), NAP)])
         return context.get_dummy_value()
 
     return sig, codegen
@@ -120,11 +138,13 @@ def yield_core(typingctx):
 
 @njit(cache=True, inline="always")
 def wait_step(looks):
-    """One look of a waiting thread: the pause hint for the first `SPINS` looks, then a yield."""
+    """One look of a waiting thread: the pause hint for the first `SPINS` looks, then a yield, then a nap."""
     if looks < SPINS:
         pause()
-    else:
+    elif looks < DOZE:
         yield_core()
+    else:
+        nap()
     return looks + 1
 
 
