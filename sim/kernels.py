@@ -1,17 +1,18 @@
 """The fast driver's kernels: the behaviour functions looped over ranges of entities.
 
 Accounts, contacts and reps are independent within a phase, so each phase is split into
-contiguous ranges run on worker threads (the kernels release the GIL).  Phases that touch
-shared accounts run sequentially.  Results do not depend on the number of threads: every
-draw is counter-based and every count is an integer summed in a fixed order.
+ranges run on worker threads (the kernels release the GIL).  Phases that touch shared accounts
+run sequentially.  Results do not depend on the number of threads: every draw is counter-based
+and every count is an integer summed in a fixed order.
 
 Python calls compiled code through one entry point, `day_kernel`: a piece of a phase over a
-range, or whole days on one thread.  Every other compiled function is internal
+range, whole days on one thread, or whole days on a team of threads that meet in compiled code
+between pieces (one call per thread, `TEAM`).  Every other compiled function is internal
 (`sim.numba_cache.INTERNAL`): each Python entry point unboxes the whole state on every call
 (about 16 us) and costs about a second of compile time, and the bodies it calls are compiled
-again into it.  The phases of the day are pieces with a code each (`PIECES`); the one-thread
-day runs the pieces of `sim.schedule.NAMES` in that order (`DAY_PIECES`), so the schedule is
-still written once.
+again into it.  The phases of the day are pieces with a code each (`PIECES`); the compiled day
+runs the pieces of `sim.schedule.NAMES` in that order (`DAY_PIECES`), so the schedule is still
+written once.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ _MOVED = 6
 
 # The pieces of the day, by code.  A piece runs over a range [lo, hi) of the entities its extent
 # counts (`piece_extent`); an extent of 1 means the piece runs whole, on one thread.  A new piece needs
-# a code here, its extent in `piece_extent` (if it ranges), its branch in `day_kernel` and its place in
-# `PIECES`; a range piece that counts writes its own row of `counts` and a whole piece after it sums them.
+# a code here, its extent in `piece_extent` (if it ranges), its branch in `run_piece`, its place in
+# `PIECES` and its chunk in `CHUNK` (0: whole); a range piece that counts writes its own row of
+# `counts` and a whole piece after it sums them.
 MARKET = 0  # accounts: entering and leaving the market; the in-market change into its row of `counts`
 CONTACTS = 1  # blocks of contacts: reach and response; counts into its row of `counts`
 TALLY = 2  # whole: the contact ranges' counts into the day's row, in row order
