@@ -318,6 +318,14 @@ def default_threads(n_contacts: int = 0) -> int:
 _extent = pure(piece_extent)
 
 
+def _line_aligned_zeros(rows: int, columns: int) -> np.ndarray:
+    """int64 zeros starting on a 64-byte cache line: each row of `COUNT_COLUMNS` is then two lines of its own,
+    and the team's words share a line with no thread's counts."""
+    raw = np.zeros(rows * columns + 8, dtype=np.int64)
+    skip = (-raw.ctypes.data % 64) // 8
+    return raw[skip : skip + rows * columns].reshape(rows, columns)
+
+
 class FastDriver:
     """Steps days with the compiled kernels: many days per call, on one thread or on a team of threads that
     meet in compiled code between pieces (`TEAM`); the pieces one by one as `sim.schedule` orders them, each
@@ -327,7 +335,7 @@ class FastDriver:
         self.threads = threads if threads > 0 else default_threads(n_contacts)
         # The calling thread runs the first range (or leads the team) itself: one thread hand-off fewer.
         self.pool = ThreadPoolExecutor(self.threads - 1) if self.threads > 1 else None
-        self.counts = np.zeros((self.threads, COUNT_COLUMNS), dtype=np.int64)
+        self.counts = _line_aligned_zeros(self.threads, COUNT_COLUMNS)
         self.hit_c, self.hit_u, self.seen = new_scratch(self.threads)  # one row per thread
 
     def _ranges(self, n):
