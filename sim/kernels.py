@@ -67,7 +67,7 @@ REPS = 4  # reps: each rep's working day (whole when the reps share one queue)
 CLOSING = 5  # whole: account events, deals closing, feedback, observation
 DAYS = 6  # not a piece: whole days on one thread (`day_kernel`)
 MARKET_TALLY = 7  # whole: the account ranges' in-market changes into the running count
-TEAM = 8  # not a piece: whole days on several threads together, one call per thread (`team_days`)
+TEAM = 8  # not a piece: whole days on a team of threads, one call per thread (the words below `run_piece`)
 
 # Each phase of `sim.schedule` as its pieces, in order.
 PIECES = {
