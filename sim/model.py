@@ -199,8 +199,8 @@ class FunnelModel(mesa.Model):
         return self
 
     def _many_days_per_call(self) -> bool:
-        """The one-thread fast driver runs many days per call when nothing in Python must run between days."""
-        return not self.reference and self.driver.pool is None and self.touch_log is None and not self.debug
+        """The fast driver runs many days per call when nothing in Python must run between days."""
+        return not self.reference and self.touch_log is None and not self.debug
 
     def _run_fast(self, bar, chunk: int = 0):
         """Days in calls of many days each (`FastDriver.run_days`), growing the deal log between calls as

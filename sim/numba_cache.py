@@ -29,6 +29,7 @@ COMPILED = (
     "touches.py",
     "touch_log.py",
     "lowering.py",
+    "sync.py",
 )
 # Flags of the functions that only compiled code calls (`@njit(cache=True, **INTERNAL)`): no Python entry
 # point (the wrapper that unboxes the whole state costs about a second of compile time per function) and

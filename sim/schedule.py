@@ -3,8 +3,8 @@
 A driver is an object with one method per phase, `phase(S, P, d)`; `run_day` calls them in this
 order.  Within the handoff and closing phases the order of steps is the compiled functions
 `sim.kernels.handoff_phase` and `sim.kernels.close_phase`, which the reference driver runs as pure
-Python, so the day is written once.  The fast driver on one thread runs a whole day in one compiled
-call; that day runs the pieces of these phases in the order of `NAMES` (`sim.kernels.DAY_PIECES`).
+Python, so the day is written once.  The fast driver runs many days in one compiled call (one per
+thread); a day runs the pieces of these phases in the order of `NAMES` (`sim.kernels.DAY_PIECES`).
 """
 
 from __future__ import annotations
