@@ -183,8 +183,10 @@ def test_accounts_enter_market_at_the_stated_rate_and_intent_ramps(model):
 
 
 def test_a_response_raises_engagement_and_crossing_the_line_makes_an_mql(model):
-    from sim.processes.marketing import contact_day
+    from sim.processes.marketing import contact_day as compiled
+    from sim.pure import pure
 
+    contact_day = pure(compiled)  # an internal function: compiled code calls it, Python calls its twin
     S, P = model.state, model.params._replace(p_touch=0.999, ch_cum=np.full(4, 0.999), ch_resp=np.ones(4))
     S.acc_fit[:] = 1.0  # fit is an account trait its buying group shares
     S.acc_customer[:] = 0
