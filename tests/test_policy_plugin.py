@@ -72,14 +72,16 @@ def test_plugin_that_does_not_compile_exits_2_and_writes_nothing(tmp_path):
 def test_plugin_reading_a_lead_clock_with_the_contact_id_is_refused_with_the_fix(tmp_path, monkeypatch):
     from sim.config import ConfigError
     from sim.loading import load_config
+    from sim.model import FunnelModel
 
     (tmp_path / "old_layout_rules.py").write_text(
         "from numba import njit\n\n@njit\ndef oldest_first(S, P, lead, d):\n"
         "    row = S.lead[lead]\n    return S.mql_at[row] + 0.0 * S.next_due[lead]\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
+    cfg = load_config([*TINY, "policy.discipline=old_layout_rules:oldest_first"])  # it loads, as workers load it
     with pytest.raises(ConfigError) as err:
-        load_config([*TINY, "policy.discipline=old_layout_rules:oldest_first"])
+        FunnelModel(cfg)  # and is refused before the run
     msg = str(err.value)
     assert "policy.discipline=old_layout_rules:oldest_first" in msg
     assert "S.next_due[lead] with the contact id" in msg and "S.next_due[S.lead[lead]]" in msg

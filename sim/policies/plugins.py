@@ -38,7 +38,7 @@ def _load_function(kind: str, spec: str, label: str):
         raise PluginError(f"{label}: module {module_name!r} has no function {attr!r}")
     if not hasattr(fn, "py_func"):
         raise PluginError(f"{label} is not compiled by Numba; decorate it with @numba.njit")
-    problem = signature_problem(kind, fn) or lead_index_problem(kind, fn)
+    problem = signature_problem(kind, fn)
     if problem:
         raise PluginError(f"{label} {problem}")
     return fn
@@ -112,7 +112,8 @@ _ARG_TYPES = {"c": "int64", "exclude": "int64", "d": "int64", "r": "int64", "t":
 
 def check_compiles(S, P, in_use: dict[str, str]) -> None:
     """Compile the plug-in rules in use (kind -> name) for the run's state and parameters, so a rule
-    that Numba cannot compile, or that returns the wrong type, is named before anything runs."""
+    that reads a lead clock by contact id, that Numba cannot compile, or that returns the wrong type,
+    is named before anything runs."""
     from numba import typeof, types
 
     for kind, name in in_use.items():
@@ -120,6 +121,9 @@ def check_compiles(S, P, in_use: dict[str, str]) -> None:
         if rule is None or not rule.plugin or KINDS[kind].returns.startswith("("):
             continue
         label = f"{KINDS[kind].key}={name}"
+        problem = lead_index_problem(kind, rule.fn)  # here, not at registration: workers register at import
+        if problem:
+            raise PluginError(f"{label} {problem}")
         args = tuple(
             typeof(S) if a == "S" else typeof(P) if a == "P" else getattr(types, _ARG_TYPES[a])
             for a in KINDS[kind].args
