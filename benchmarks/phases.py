@@ -15,7 +15,7 @@ import time
 
 from sim import load_config
 from sim.model import FunnelModel
-from sim.schedule import NAMES
+from sim.schedule import NAMES, run_day
 from sim.state import grow_deals, make_room
 
 
@@ -61,10 +61,7 @@ def pieces(overrides: list[str], threads: int) -> dict:
     kernels.day_kernel, drv._piece = timed, piece
     try:
         for d in range(P.days):
-            model.state = S = grow_deals(model.state)
-            for name in NAMES:
-                model.state = S = make_room(S, name, d)
-                getattr(drv, name)(S, P, d)
+            model.state = run_day(drv, grow_deals(model.state), P, d, make_room)
     finally:
         kernels.day_kernel = kernel
         drv.close()

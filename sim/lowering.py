@@ -240,21 +240,17 @@ def fewer_collections():
     """Collect cyclic garbage less often while the outermost compile runs.  Numba makes millions of
     small objects as it compiles, and the collector, run every 700 new objects, walks the surviving
     ones again and again: about a tenth of a first compile of the kernels, for some 25 MB more memory."""
-    if getattr(_compiling, "depth", 0) > 0:
-        _compiling.depth += 1
-        try:
-            yield
-        finally:
-            _compiling.depth -= 1
-        return
+    depth = getattr(_compiling, "depth", 0)
     before = gc.get_threshold()
-    gc.set_threshold(*COMPILE_GC_THRESHOLDS)
-    _compiling.depth = 1
+    if depth == 0:
+        gc.set_threshold(*COMPILE_GC_THRESHOLDS)
+    _compiling.depth = depth + 1
     try:
         yield
     finally:
-        _compiling.depth = 0
-        gc.set_threshold(*before)
+        _compiling.depth = depth
+        if depth == 0:
+            gc.set_threshold(*before)
 
 
 class TupleValueCompiler(CompilerBase):

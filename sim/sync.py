@@ -37,6 +37,11 @@ def _word(context, builder, arrty, arr, idx, idxty):
     return cgutils.get_item_pointer(context, builder, arrty, ary, [i], wraparound=False)
 
 
+def _is_words(ty) -> bool:
+    """The type of the words the atomics act on: a one-dimensional int64 array."""
+    return isinstance(ty, types.Array) and ty.dtype == types.int64 and ty.ndim == 1
+
+
 def _call(builder, name, returns, args):
     """A call of the external or LLVM function `name`."""
     fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(returns, [a.type for a in args]), name)
@@ -46,7 +51,7 @@ def _call(builder, name, returns, args):
 @intrinsic
 def atomic_add(typingctx, words, i, v):
     """words[i] += v as one atomic step; returns the value before."""
-    if not (isinstance(words, types.Array) and words.dtype == types.int64 and words.ndim == 1):
+    if not _is_words(words):
         return None
     sig = types.int64(words, i, v)
 
@@ -61,7 +66,7 @@ def atomic_add(typingctx, words, i, v):
 @intrinsic
 def atomic_load(typingctx, words, i):
     """words[i], read atomically."""
-    if not (isinstance(words, types.Array) and words.dtype == types.int64 and words.ndim == 1):
+    if not _is_words(words):
         return None
     sig = types.int64(words, i)
 
@@ -75,7 +80,7 @@ def atomic_load(typingctx, words, i):
 @intrinsic
 def atomic_store(typingctx, words, i, v):
     """words[i] = v, written atomically."""
-    if not (isinstance(words, types.Array) and words.dtype == types.int64 and words.ndim == 1):
+    if not _is_words(words):
         return None
     sig = types.void(words, i, v)
 
@@ -95,16 +100,9 @@ def pause(typingctx):
 
     def codegen(context, builder, sig, args):
         if _X86:
-            fn = cgutils.get_or_insert_function(
-                builder.module, ir.FunctionType(ir.VoidType(), []), "llvm.x86.sse2.pause"
-            )
-            builder.call(fn, [])
+            _call(builder, "llvm.x86.sse2.pause", ir.VoidType(), [])
         elif _ARM64:  # the hint instruction `yield`
-            i32 = ir.IntType(32)
-            fn = cgutils.get_or_insert_function(
-                builder.module, ir.FunctionType(ir.VoidType(), [i32]), "llvm.aarch64.hint"
-            )
-            builder.call(fn, [ir.Constant(i32, 1)])
+            _call(builder, "llvm.aarch64.hint", ir.VoidType(), [ir.Constant(ir.IntType(32), 1)])
         return context.get_dummy_value()
 
     return sig, codegen
